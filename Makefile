@@ -1,0 +1,50 @@
+# wirespec: `make demo` runs the main job, `make test` the tests; each sets up .venv itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+LINKS = $(wildcard build/__editable__.wirespec-*)
+
+.PHONY: venv install demo test check lint typecheck stale ingest regen clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
+	$(MAKE) --no-print-directory install
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+# Strict editable mode links each file at install time: re-run after adding a module so that
+# mypy (which reads the links) sees it. The runtime finds new modules without this.
+install:
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' \
+		--config-settings editable_mode=strict
+
+demo: venv
+	$(BIN)/wirespec ingest
+	$(BIN)/wirespec models
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(MAKE) --no-print-directory install
+	cd $(LINKS) && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p wirespec
+
+stale: venv
+	$(BIN)/wirespec ingest --check
+
+check: lint typecheck stale
+
+ingest: venv
+	$(BIN)/wirespec ingest
+
+regen: ingest
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis

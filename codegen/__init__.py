@@ -1,0 +1,1 @@
+"""Code generation: ingest (sources/ -> schemas/) and generation (schemas/ -> generated/)."""

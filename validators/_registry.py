@@ -1,0 +1,77 @@
+"""Where the schemas are, and which model an id names."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from wirespec._exceptions import DocumentError, UnknownKindError, UnknownModelError
+
+INDEX = "index.json"
+KINDS = ("request", "response", "stream", "error")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    provider: str
+    model: str
+    kinds: dict[str, str]  # kind -> path under schemas/
+    limits: dict[str, Any]
+    document: str
+
+
+def schemas_dir() -> Path:
+    """The checkout's schemas/ (editable installs and tests), else the installed copy."""
+    import wirespec
+
+    checkout = Path(wirespec.__file__).resolve().parent.parent / "schemas"
+    if (checkout / INDEX).is_file():
+        return checkout
+    return Path(str(resources.files("wirespec") / "schemas"))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise DocumentError(str(path), None, f"cannot read: {err.strerror}") from None
+    except json.JSONDecodeError as err:
+        raise DocumentError(str(path), err.lineno, f"invalid JSON: {err.msg}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def models() -> tuple[ModelEntry, ...]:
+    index = _read_json(schemas_dir() / INDEX)
+    return tuple(ModelEntry(m["id"], m["provider"], m["model"], m["kinds"], m["limits"],
+                            m["document"]) for m in index["models"])
+
+
+def resolve(model_id: str) -> ModelEntry:
+    """A ``provider:model`` id, or a bare model id that only one provider has."""
+    entries = models()
+    for entry in entries:
+        if entry.id == model_id:
+            return entry
+    bare = [entry for entry in entries if entry.model == model_id]
+    if len(bare) == 1:
+        return bare[0]
+    raise UnknownModelError(model_id, sorted(entry.id for entry in bare))
+
+
+@functools.cache
+def _load(rel: str) -> dict[str, Any]:
+    schema = _read_json(schemas_dir() / rel)
+    assert isinstance(schema, dict)
+    return schema
+
+
+def load_schema(model_id: str, kind: str = "request") -> dict[str, Any]:
+    entry = resolve(model_id)
+    if kind not in entry.kinds:
+        raise UnknownKindError(entry.id, kind, list(entry.kinds))
+    return _load(entry.kinds[kind])

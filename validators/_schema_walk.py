@@ -1,0 +1,48 @@
+"""Walking JSON Schema documents: every subschema with its JSON Pointer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+# Keywords whose value is a subschema, a list of them, or a name -> subschema map.
+SCHEMA_VALUED = ("additionalProperties", "items", "not", "contains", "propertyNames",
+                 "if", "then", "else", "unevaluatedItems", "unevaluatedProperties")
+SCHEMA_LISTS = ("oneOf", "anyOf", "allOf", "prefixItems")
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+# Keywords that make a node "carry a constraint" (and so need provenance).
+CONSTRAINT_KEYWORDS = frozenset({
+    "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
+    "required", "additionalProperties", "oneOf", "anyOf", "allOf", "not", "minProperties",
+    "maxProperties", "dependentRequired",
+})
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def iter_subschemas(schema: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(pointer, node)`` for ``schema`` and every schema nested in it, depth first."""
+    if not isinstance(schema, dict):
+        return
+    yield pointer, schema
+    for keyword in SCHEMA_VALUED:
+        if keyword in schema:
+            yield from iter_subschemas(schema[keyword], f"{pointer}/{keyword}")
+    for keyword in SCHEMA_LISTS:
+        for index, child in enumerate(schema.get(keyword, ())):
+            yield from iter_subschemas(child, f"{pointer}/{keyword}/{index}")
+    for keyword in SCHEMA_MAPS:
+        for name, child in schema.get(keyword, {}).items():
+            yield from iter_subschemas(child, f"{pointer}/{keyword}/{escape(name)}")
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    node = document
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node

@@ -1,0 +1,19 @@
+"""wirespec: LLM providers' published API docs as executable contracts."""
+
+from __future__ import annotations
+
+from pathlib import Path as _Path
+
+
+def _map_checkout() -> None:
+    # pyproject maps codegen/, generated/ and validators/ into this package. Imported from a
+    # checkout (cwd on sys.path, or the editable install's links, which resolve here), look in
+    # the checkout itself first: modules written by `wirespec generate` are then importable
+    # at once, without reinstalling.
+    here = _Path(__file__).resolve().parent
+    root = here.parent
+    if (root / "codegen" / "__init__.py").is_file() and (root / "pyproject.toml").is_file():
+        __path__[:0] = [str(here), str(root)]
+
+
+_map_checkout()

@@ -1,0 +1,50 @@
+"""wirespec's exceptions: one base, one class per way a caller's input can be unusable."""
+
+from __future__ import annotations
+
+
+class WirespecError(Exception):
+    """Base of every error wirespec raises on purpose."""
+
+
+class DocumentError(WirespecError):
+    """A source document (or a schema file) that cannot be read or does not parse.
+
+    ``str(err)`` is one line: ``<file>:<line>: <reason>``.
+    """
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {reason}")
+
+
+class UnknownModelError(WirespecError):
+    """A model id that names no model, or a bare id that several providers share."""
+
+    def __init__(self, model_id: str, candidates: list[str] | None = None) -> None:
+        self.model_id = model_id
+        self.candidates = candidates or []
+        if self.candidates:
+            message = (
+                f"ambiguous model id {model_id!r}: use one of " + ", ".join(self.candidates)
+            )
+        else:
+            message = f"unknown model {model_id!r} (see `wirespec models`)"
+        super().__init__(message)
+
+
+class PayloadError(WirespecError):
+    """A payload that is not usable JSON (malformed, not UTF-8, too deep)."""
+
+
+class UnknownKindError(WirespecError):
+    """A schema kind the model's documents do not describe."""
+
+    def __init__(self, model_id: str, kind: str, documented: list[str]) -> None:
+        self.model_id = model_id
+        self.kind = kind
+        super().__init__(f"{model_id} has no {kind} schema; its documents describe: "
+                         + (", ".join(documented) or "none"))
