@@ -1,0 +1,55 @@
+"""What every Cloudflare ingester shares: the model's schemas from its input/output schemas."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ._document import ModelSchemas, SourceDocument
+
+STREAM_INFERENCE = (
+    "the document types the stream only as text/event-stream; each event's data is taken "
+    "to be the JSON output object (the output's object branch)"
+)
+
+
+def json_output_branch(output: dict[str, Any]) -> dict[str, Any] | None:
+    """The output alternative a JSON body (and each SSE event) takes, if the output streams."""
+    branches = output.get("oneOf") or output.get("anyOf") or []
+    objects = [b for b in branches if b.get("type") == "object"
+               or b.get("contentType") == "application/json"]
+    streams = [b for b in branches if b.get("contentType") == "text/event-stream"
+               or b.get("type") == "string"]
+    if len(objects) == 1 and streams:
+        branch: dict[str, Any] = objects[0]
+        return branch
+    return None
+
+
+def stream_event_schema(output: dict[str, Any]) -> dict[str, Any] | None:
+    branch = json_output_branch(output)
+    if branch is None:
+        return None
+    event = copy.deepcopy(branch)
+    event.pop("contentType", None)
+    if "x-source" in event:
+        event["x-source"]["inferred"] = STREAM_INFERENCE
+    return event
+
+
+def cloudflare_model(
+    doc: SourceDocument,
+    name: str,
+    request: dict[str, Any],
+    output: dict[str, Any],
+    *,
+    description: str | None = None,
+) -> ModelSchemas:
+    declared = doc.entry.get("models")
+    if isinstance(declared, list) and name not in declared:
+        doc.fail(None, f"the document is about {name!r}, but the manifest lists {declared}")
+    schemas = {"request": request, "response": output}
+    stream = stream_event_schema(output)
+    if stream is not None:
+        schemas["stream"] = stream
+    return ModelSchemas("cloudflare", name, schemas, description=description)
