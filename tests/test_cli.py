@@ -1,0 +1,50 @@
+"""`wirespec models` and `wirespec schema`: output shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from test_ingest_bad_input import run_cli
+
+
+def test_models_json_lists_ids_providers_models_kinds():
+    result = run_cli("models", "--json")
+    assert result.returncode == 0
+    models = json.loads(result.stdout)
+    by_id = {m["id"]: m for m in models}
+    assert len(models) == 52
+    entry = by_id["dashscope:qwen1.5-72b-chat"]
+    assert entry["provider"] == "dashscope" and entry["model"] == "qwen1.5-72b-chat"
+    assert entry["kinds"] == ["request", "response", "stream", "error"]
+    assert entry["limits"]["max_output_tokens"]["value"] == 2000
+
+
+def test_models_text_shows_limits():
+    result = run_cli("models")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("dashscope:qwen1.5-14b"))
+    assert "context_window=8000" in line and "max_input_tokens=6000" in line
+
+
+def test_schema_by_qualified_and_bare_id():
+    qualified = run_cli("schema", "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq")
+    bare = run_cli("schema", "@cf/qwen/qwen1.5-7b-chat-awq")
+    assert qualified.returncode == bare.returncode == 0
+    assert qualified.stdout == bare.stdout
+    assert json.loads(qualified.stdout)["x-kind"] == "request"
+    stream = json.loads(run_cli("schema", "qwen1.5-72b-chat", "--kind", "stream").stdout)
+    assert stream["x-kind"] == "stream"
+
+
+def test_unknown_model_and_kind_exit_2_with_one_line():
+    for args in (("schema", "nope"), ("schema", "qwen1.5-72b", "--kind", "request"),
+                 ("schema", "@cf/qwen/qwen1.5-7b-chat-awq", "--kind", "error")):
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        assert result.stderr.startswith("wirespec: error: ") and result.stderr.count("\n") == 1
+    assert "no error schema" in run_cli("schema", "@cf/qwen/qwen1.5-7b-chat-awq", "--kind",
+                                        "error").stderr
+
+
+def test_usage_errors_exit_2():
+    assert run_cli("schema").returncode == 2
+    assert run_cli("bogus").returncode == 2

@@ -1,0 +1,125 @@
+"""DashScope: prose ranges, enums, stop's shapes, result formats, SSE event, error, limits."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import load
+from jsonschema import Draft202012Validator
+
+MODELS = ["qwen1.5-72b-chat", "qwen1.5-32b-chat", "qwen1.5-14b-chat", "qwen1.5-7b-chat",
+          "qwen-72b-chat", "qwen-14b-chat", "qwen-7b-chat"]
+
+
+def request(schemas, model="qwen1.5-72b-chat"):
+    return load(schemas, f"dashscope/{model}.request.json")
+
+
+def parameters(schemas):
+    return request(schemas)["properties"]["parameters"]["properties"]
+
+
+def test_every_listed_model_has_every_kind(schemas):
+    for model in MODELS:
+        for kind in ("request", "response", "stream", "error"):
+            assert f"dashscope/{model}.{kind}.json" in schemas
+
+
+def test_exclusive_and_half_open_ranges(schemas):
+    p = parameters(schemas)
+    assert {k: p["top_p"][k] for k in ("exclusiveMinimum", "exclusiveMaximum")} == {
+        "exclusiveMinimum": 0, "exclusiveMaximum": 1.0}
+    assert "minimum" not in p["top_p"] and "maximum" not in p["top_p"]
+    assert (p["temperature"]["minimum"], p["temperature"]["exclusiveMaximum"]) == (0, 2)
+    assert "maximum" not in p["temperature"]
+    assert "Valid values: [0,2)" in p["temperature"]["x-source"]["quote"]
+
+
+def test_seed_is_a_64_bit_unsigned_integer(schemas):
+    seed = parameters(schemas)["seed"]
+    assert (seed["type"], seed["minimum"], seed["maximum"], seed["default"]) == (
+        "integer", 0, 18446744073709551615, 1234)
+
+
+def test_enums_and_defaults(schemas):
+    p = parameters(schemas)
+    assert p["result_format"]["enum"] == ["text", "message"]
+    assert p["incremental_output"]["default"] is False
+    assert (p["top_p"]["default"], p["temperature"]["default"]) == (0.8, 0.85)
+    roles = request(schemas)["properties"]["input"]["properties"]["messages"]["items"]
+    assert roles["properties"]["role"]["enum"] == ["system", "user", "assistant"]
+    assert roles["required"] == ["role", "content"]
+
+
+def test_no_limit_is_invented(schemas):
+    p = parameters(schemas)
+    for name in ("max_tokens", "top_k", "repetition_penalty"):
+        assert not {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} & set(p[name])
+
+
+@pytest.mark.parametrize(("stop", "valid"), [
+    ("Hello", True), (["a", "b"], True), ([37763, 367], True), ([[37763, 367]], True),
+    ([], True), (["a", 1], False), ([[1], 2], False), ([["a"]], False), (5, False),
+])
+def test_stop_is_one_shape_never_a_mix(schemas, stop, valid):
+    payload = {"model": "qwen1.5-72b-chat", "input": {"prompt": "hi"},
+               "parameters": {"stop": stop}}
+    assert Draft202012Validator(request(schemas)).is_valid(payload) is valid
+
+
+def test_input_needs_prompt_or_messages(schemas):
+    validator = Draft202012Validator(request(schemas))
+    base = {"model": "qwen1.5-72b-chat"}
+    messages = [{"role": "user", "content": "hi"}]
+    assert validator.is_valid({**base, "input": {"prompt": "hi"}})
+    assert validator.is_valid({**base, "input": {"messages": messages}})
+    assert validator.is_valid({**base, "input": {"prompt": "hi", "messages": messages}})
+    assert not validator.is_valid({**base, "input": {}})
+    assert not validator.is_valid({**base, "input": {"history": []}})
+    assert not validator.is_valid({"input": {"prompt": "hi"}})
+    assert not validator.is_valid({**base, "model": "qwen1.5-14b-chat", "input": {"prompt": "x"}})
+
+
+def test_token_limits_with_blank_cells_continuing_the_row_above(schemas):
+    def limits(model):
+        found = request(schemas, model).get("x-limits", {})
+        return {name: value["value"] for name, value in found.items()}
+
+    big = {"context_window": 32000, "max_input_tokens": 30000, "max_output_tokens": 2000}
+    small = {"context_window": 8000, "max_input_tokens": 6000}
+    assert limits("qwen1.5-72b-chat") == big
+    assert limits("qwen1.5-32b-chat") == big
+    assert limits("qwen1.5-14b-chat") == small
+    assert limits("qwen1.5-7b-chat") == small
+    assert limits("qwen-72b-chat") == {}
+    inherited = request(schemas, "qwen1.5-32b-chat")["x-limits"]["context_window"]["x-source"]
+    assert inherited["line"] == 12 and "line 13" in inherited["inferred"]
+
+
+def test_the_documents_own_samples_validate(schemas):
+    import json
+
+    from conftest import ROOT
+
+    text = (ROOT / "sources/dashscope/qwen1.5-chat.api-reference.txt").read_text().split("\n")
+
+    def sample(first, last):
+        return json.loads("\n".join(text[first - 1:last]))
+
+    response = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.response.json"))
+    assert response.is_valid(sample(342, 364))  # message format (SDK rendering)
+    assert response.is_valid(sample(366, 380))  # text format
+    assert response.is_valid(sample(469, 479))  # HTTP, SSE disabled
+    stream = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.stream.json"))
+    for line in (508, 512, 518):
+        assert stream.is_valid(json.loads(text[line - 1].removeprefix("data:")))
+    error = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.error.json"))
+    assert error.is_valid(sample(521, 525))
+    assert not error.is_valid({"code": "InvalidApiKey"})
+
+
+def test_response_formats_are_exclusive(schemas):
+    response = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.response.json"))
+    both = {"output": {"text": "a", "choices": []}, "usage": {}, "request_id": "x"}
+    assert not response.is_valid(both)
+    neither = {"output": {"text": None}, "usage": {}, "request_id": "x"}
+    assert not response.is_valid(neither)
