@@ -48,3 +48,46 @@ def test_unknown_model_and_kind_exit_2_with_one_line():
 def test_usage_errors_exit_2():
     assert run_cli("schema").returncode == 2
     assert run_cli("bogus").returncode == 2
+
+
+def run_with_stdin(data: str, *args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "wirespec._cli", *args], input=data,
+                          capture_output=True, text=True, timeout=120)
+
+
+CF = "@cf/qwen/qwen1.5-7b-chat-awq"
+
+
+def test_validate_exit_codes_and_json_shape():
+    ok = run_with_stdin('{"prompt": "hi"}', "validate", CF, "--format", "json")
+    assert ok.returncode == 0 and json.loads(ok.stdout) == {
+        "valid": True, "model": f"cloudflare:{CF}", "errors": []}
+    bad = run_with_stdin('{"prompt": "hi", "top_k": 99}', "validate", CF, "-", "--format",
+                         "json")
+    assert bad.returncode == 1
+    [error] = json.loads(bad.stdout)["errors"]
+    assert set(error) == {"pointer", "keyword", "message", "limit", "value", "source"}
+    assert (error["pointer"], error["keyword"], error["limit"], error["value"]) == (
+        "/top_k", "maximum", 50, 99)
+    text = run_with_stdin('{"prompt": "hi", "top_k": 99}', "validate", CF)
+    assert "/top_k: maximum" in text.stdout and "docs-page.txt:" in text.stdout
+
+
+def test_validate_unusable_input_exits_2():
+    for data, args in (("{bad", ("validate", CF)), ("{}", ("validate", "nope")),
+                       ("{}", ("validate", CF, "/no/such/file"))):
+        result = run_with_stdin(data, *args)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, args
+
+
+def test_validate_jsonl_reports_each_line_and_a_summary():
+    lines = '{"prompt": "a"}\n{"prompt": ""}\n'
+    result = run_with_stdin(lines, "validate", CF, "--jsonl", "--format", "json")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("valid") for o in out[:2]] == [True, False]
+    assert out[-1] == {"summary": {"valid": 1, "invalid": 1, "unusable": 0}}
+    assert result.returncode == 1
+    assert run_with_stdin('{"prompt": "a"}\n', "validate", CF, "--jsonl").returncode == 0

@@ -1,4 +1,9 @@
-"""wirespec: LLM providers' published API docs as executable contracts."""
+"""wirespec: LLM providers' published API docs as executable contracts.
+
+    from wirespec import validate
+    report = validate("dashscope:qwen1.5-72b-chat", payload, kind="request")
+    report.ok, report.errors
+"""
 
 from __future__ import annotations
 
@@ -17,3 +22,24 @@ def _map_checkout() -> None:
 
 
 _map_checkout()
+
+from wirespec._exceptions import (  # noqa: E402
+    DocumentError,
+    PayloadError,
+    UnknownKindError,
+    UnknownModelError,
+    WirespecError,
+)
+from wirespec.validators._engine import validate  # noqa: E402
+from wirespec.validators._errors import Report, ValidationError  # noqa: E402
+
+__all__ = [
+    "DocumentError",
+    "PayloadError",
+    "Report",
+    "UnknownKindError",
+    "UnknownModelError",
+    "ValidationError",
+    "WirespecError",
+    "validate",
+]

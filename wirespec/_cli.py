@@ -8,8 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wirespec._exceptions import WirespecError
+from wirespec._exceptions import PayloadError, WirespecError
 from wirespec.validators import _registry
+from wirespec.validators._engine import compiled, validate
+from wirespec.validators._errors import Report
+from wirespec.validators._payload import parse_json
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 Command = Callable[[argparse.Namespace], int]
@@ -77,6 +80,57 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_input(path: str | None) -> bytes:
+    if path in (None, "-"):
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise PayloadError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def _print_report(report: Report, fmt: str, label: str) -> None:
+    if fmt == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    if report.ok:
+        print(f"{label}: valid for {report.model} ({report.kind})")
+        return
+    print(f"{label}: {len(report.errors)} error(s) for {report.model} ({report.kind})")
+    for error in report.errors:
+        where = f"  [{error.where()}]" if error.source else ""
+        print(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{where}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    compiled(args.id, args.kind)  # an unknown model or kind fails before any input is read
+    data = _read_input(args.path)
+    label = args.path if args.path not in (None, "-") else "<stdin>"
+    if not args.jsonl:
+        report = validate(args.id, parse_json(data, origin=label), args.kind)
+        _print_report(report, args.format, label)
+        return EXIT_OK if report.ok else EXIT_FAILED
+    counts = {"valid": 0, "invalid": 0, "unusable": 0}
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{label}:{number}"
+        try:
+            report = validate(args.id, parse_json(line, origin=where), args.kind)
+        except PayloadError as err:
+            counts["unusable"] += 1
+            print(json.dumps({"valid": False, "line": number, "error": str(err)})
+                  if args.format == "json" else f"{err}")
+            continue
+        counts["valid" if report.ok else "invalid"] += 1
+        _print_report(report, args.format, where)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(json.dumps({"summary": counts}) if args.format == "json" else f"summary: {summary}")
+    if counts["unusable"]:
+        return EXIT_UNUSABLE
+    return EXIT_FAILED if counts["invalid"] else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirespec", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -94,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("id")
     schema.add_argument("--kind", default="request", choices=_registry.KINDS)
     schema.set_defaults(run=cmd_schema)
+
+    check = sub.add_parser("validate", help="pre-flight check of a payload (file or stdin)")
+    check.add_argument("id")
+    check.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
+    check.add_argument("--kind", default="request", choices=_registry.KINDS)
+    check.add_argument("--format", default="text", choices=("text", "json"))
+    check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
+    check.set_defaults(run=cmd_validate)
     return parser
 
 

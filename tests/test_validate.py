@@ -1,0 +1,133 @@
+"""validate(): verdicts equal jsonschema's; one error per violated constraint, with provenance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from wirespec.validators._registry import load_schema
+
+from wirespec import PayloadError, UnknownModelError, validate
+
+CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+DS = "dashscope:qwen1.5-72b-chat"
+SF = "siliconflow:Qwen/Qwen2.5-7B-Instruct"
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+def ds(**parameters: Any) -> dict[str, Any]:
+    return {"model": "qwen1.5-72b-chat", "input": {"messages": MESSAGES},
+            "parameters": parameters}
+
+
+# (model, payload, pointer of the one expected error or None when valid, keyword)
+CASES = [
+    (CF, {"prompt": "x" * 131072}, None, None),
+    (CF, {"prompt": "x" * 131073}, "/prompt", "maxLength"),
+    (CF, {"prompt": ""}, "/prompt", "minLength"),
+    (CF, {"prompt": "hi", "raw": None}, "/raw", "type"),
+    (CF, {"prompt": "hi", "max_tokens": "256"}, "/max_tokens", "type"),
+    (CF, {"prompt": "hi", "max_tokens": True}, "/max_tokens", "type"),
+    (CF, {"prompt": "hi", "max_tokens": 256.0}, None, None),
+    (CF, {"prompt": "hi", "temperature": 5}, None, None),
+    (CF, {"prompt": "hi", "temperature": 5.000001}, "/temperature", "maximum"),
+    (CF, {"prompt": "hi", "temperature": "1"}, "/temperature", "type"),
+    (CF, {"prompt": "hi", "seed": 9999999999}, None, None),
+    (CF, {"prompt": "hi", "seed": 10000000000}, "/seed", "maximum"),
+    (CF, {"prompt": "hi", "seed": 0}, "/seed", "minimum"),
+    (CF, {"prompt": "hi", "top_k": 50}, None, None),
+    (CF, {"prompt": "hi", "top_k": 51}, "/top_k", "maximum"),
+    (CF, {"prompt": "hi", "messages": MESSAGES}, "", "oneOf"),
+    (CF, {"messages": MESSAGES, "temperature": 7}, "/temperature", "maximum"),
+    (CF, {"messages": [{"role": "user"}]}, "/messages/0", "required"),
+    (CF, {"messages": MESSAGES, "tools": [{"type": "function"}]}, "/tools/0", "required"),
+    (CF, {"temperature": 1}, "", "required"),
+    (CF, {"prompt": "hi", "unknown": 1}, None, None),
+    (DS, ds(top_p=0.999), None, None),
+    (DS, ds(top_p=1.0), "/parameters/top_p", "exclusiveMaximum"),
+    (DS, ds(top_p=0), "/parameters/top_p", "exclusiveMinimum"),
+    (DS, ds(temperature=0), None, None),
+    (DS, ds(temperature=1.99), None, None),
+    (DS, ds(temperature=2), "/parameters/temperature", "exclusiveMaximum"),
+    (DS, ds(seed=2**64 - 1), None, None),
+    (DS, ds(seed=2**64), "/parameters/seed", "maximum"),
+    (DS, ds(seed=-1), "/parameters/seed", "minimum"),
+    (DS, ds(result_format="json"), "/parameters/result_format", "enum"),
+    (DS, ds(stop=["a", 1]), "/parameters/stop/1", "type"),
+    (DS, ds(stop=[[1, 2], [3]]), None, None),
+    (DS, ds(incremental_output=None), "/parameters/incremental_output", "type"),
+    (DS, {**ds(), "model": "qwen1.5-7b-chat"}, "/model", "const"),
+    (SF, {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": MESSAGES}, None, None),
+    (SF, {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "tool", "content": ""}]},
+     "/messages/0/role", "enum"),
+    (SF, {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": MESSAGES, "stop": "x"},
+     "/stop", "type"),
+]
+
+
+@pytest.mark.parametrize(("model", "payload", "pointer", "keyword"), CASES)
+def test_boundary_table(model, payload, pointer, keyword):
+    report = validate(model, payload)
+    reference = Draft202012Validator(load_schema(model)).is_valid(payload)
+    assert report.ok is reference is (pointer is None)
+    if pointer is not None:
+        assert [(e.pointer, e.keyword) for e in report.errors] == [(pointer, keyword)]
+        error = report.errors[0]
+        assert error.source and error.source["doc"] and error.source["line"] > 0
+
+
+def test_every_violated_constraint_is_listed():
+    report = validate(CF, {"messages": [{"role": "user"}], "temperature": 7, "top_k": 0,
+                           "seed": 0.5})
+    assert sorted((e.pointer, e.keyword) for e in report.errors) == [
+        ("/messages/0", "required"), ("/seed", "minimum"), ("/seed", "type"),
+        ("/temperature", "maximum"), ("/top_k", "minimum")]
+    assert all("Messages" in e.message for e in report.errors)
+
+
+def test_error_names_limit_value_and_source():
+    [error] = validate(DS, ds(temperature=2)).errors
+    assert (error.limit, error.value) == (2, 2)
+    assert error.source == {"doc": "dashscope/qwen1.5-chat.api-reference.txt", "line": 427,
+                            "quote": "parameters.temperature | Float … Valid values: [0,2) … "
+                                     "Default value: 0.85"}
+    assert "exclusive maximum 2" in error.message
+
+
+def test_long_values_are_shortened():
+    [error] = validate(CF, {"prompt": "x" * 200000}).errors
+    assert isinstance(error.value, str) and len(error.value) <= 80 and error.value.endswith("…")
+
+
+def test_json_text_and_bytes_are_accepted():
+    text = json.dumps({"prompt": "hi"})
+    assert validate(CF, text).ok and validate(CF, text.encode()).ok
+
+
+@pytest.mark.parametrize("data", [
+    b'{"prompt": NaN}', b'{"prompt": Infinity}', b'{"prompt": "a", "prompt": "b"}',
+    b'{"prompt": "\xff"}', b'{"seed": 1e400}', b'{"prompt": ', b"[" * 10000 + b"]" * 10000,
+])
+def test_unusable_json_is_a_clear_error(data):
+    with pytest.raises(PayloadError) as caught:
+        validate(CF, data)
+    assert "\n" not in str(caught.value)
+
+
+def test_hostile_payloads_get_a_verdict():
+    deep: Any = "x"
+    for _ in range(10000):
+        deep = {"a": deep}
+    assert validate(CF, {"prompt": "hi", "lora": deep}).errors[0].pointer == "/lora"
+    huge = "y" * 100_000_000
+    report = validate(CF, {"prompt": huge})
+    assert [e.keyword for e in report.errors] == ["maxLength"]
+    assert validate(DS, ds(seed=10**40)).errors[0].keyword == "maximum"
+
+
+def test_unknown_and_ambiguous_models():
+    with pytest.raises(UnknownModelError):
+        validate("nope", {})
+    assert validate("qwen1.5-72b-chat", ds()).ok  # a bare id only one provider has
