@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LINKS = $(wildcard build/__editable__.wirespec-*)
 
-.PHONY: venv install demo test check lint typecheck stale ingest regen clean
+.PHONY: venv install demo test check lint typecheck stale ingest regen bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,6 @@ regen: ingest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis
+
+bench: venv
+	$(BIN)/python benchmarks/validate.py

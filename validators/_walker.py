@@ -6,20 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import ValidationError
-from ._keywords import KEYWORDS, At, Errors, branch_name, error
+from ._keywords import KEYWORDS, At, Check, Errors, branch_name, error
+
+# Cheap, decisive keywords first: a failed alternative is told apart sooner.
+_FIRST = ("type", "required", "const", "enum")
+Plan = list[tuple[Check, Any]]
 
 
 class Walker:
+    def __init__(self) -> None:
+        self._plans: dict[int, tuple[dict[str, Any], Plan]] = {}
+
+    def _plan(self, schema: dict[str, Any]) -> Plan:
+        cached = self._plans.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        order = sorted(schema, key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))
+        plan = [(KEYWORDS[k], schema[k]) for k in order if k in KEYWORDS]
+        self._plans[id(schema)] = (schema, plan)  # the schema is kept, so its id stays its own
+        return plan
+
     def descend(self, schema: Any, instance: Any, at: At) -> Errors:
         if schema is True:
             return
         if schema is False:
             yield error(at, {}, "false", "no value is allowed here", False, instance)
             return
-        for keyword, limit in schema.items():
-            check = KEYWORDS.get(keyword)
-            if check is not None:
-                yield from check(self, limit, instance, schema, at)
+        for check, limit in self._plan(schema):
+            yield from check(self, limit, instance, schema, at)
 
     def is_valid(self, schema: Any, instance: Any) -> bool:
         return next(iter(self.descend(schema, instance, At("", ""))), None) is None
@@ -34,14 +48,15 @@ class Walker:
         Meant for: the one whose required members are all present; among those (or if
         none), the one whose type fits, then the one with the fewest errors, then the first.
         """
+        complete = [index for index, branch in enumerate(branches)
+                    if _has_its_required(branch, instance)]
+        candidates = complete if len(complete) == 1 else range(len(branches))
         ranked = []
-        for index, branch in enumerate(branches):
-            found = list(self.descend(branch, instance, at.sub(f"{keyword}/{index}")))
-            wanted = branch.get("required", []) if isinstance(branch, dict) else []
-            has_required = isinstance(instance, dict) and bool(wanted) and all(
-                name in instance for name in wanted)
+        for index in candidates:
+            found = list(self.descend(branches[index], instance, at.sub(f"{keyword}/{index}")))
             wrong_type = any(e.keyword == "type" and e.pointer == at.pointer for e in found)
-            ranked.append(((not has_required, wrong_type, len(found), index), index, found))
+            rank = (index not in complete, wrong_type, len(found), index)
+            ranked.append((rank, index, found))
         _, index, found = min(ranked, key=lambda entry: entry[0])
         name = branch_name(branches[index], index)
         if not found:  # cannot happen when no alternative matched; stay truthful anyway
@@ -51,3 +66,8 @@ class Walker:
             yield ValidationError(item.pointer, item.keyword, f"{item.message} (checked as "
                                   f"{name}, the alternative this payload is meant for)",
                                   item.limit, item.value, item.source, item.schema_path)
+
+
+def _has_its_required(branch: Any, instance: Any) -> bool:
+    wanted = branch.get("required", []) if isinstance(branch, dict) else []
+    return isinstance(instance, dict) and bool(wanted) and all(n in instance for n in wanted)

@@ -1,0 +1,78 @@
+"""`make bench`: per-call times of wirespec against jsonschema, fastjsonschema, jsonschema-rs
+(and the generated pydantic models, once generated) on the same payloads, in one run."""
+
+from __future__ import annotations
+
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+import fastjsonschema
+import jsonschema_rs
+from jsonschema import Draft202012Validator
+from wirespec.validators._engine import compiled
+from wirespec.validators._registry import load_schema
+
+from wirespec import validate
+
+MODEL = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"  # seed 002's schema
+TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.",
+        "parameters": {"type": "object", "required": ["city"], "properties": {
+            "city": {"type": "string", "description": "City name"}}}}}
+PAYLOADS: dict[str, Any] = {
+    "small chat": {"messages": [{"role": "system", "content": "You are helpful."},
+                                {"role": "user", "content": "Why is pizza so good?"}],
+                   "max_tokens": 256, "temperature": 0.6},
+    "50 messages + tools": {"messages": [{"role": "user" if i % 2 else "assistant",
+                                          "content": f"message {i} " * 20} for i in range(50)],
+                            "tools": [TOOL] * 4, "stream": True},
+    "prompt": {"prompt": "Tell me all about PEP-8", "raw": False, "seed": 42},
+    "invalid": {"messages": [{"role": "user", "content": "hi"}], "temperature": 7},
+}
+
+
+def per_call_us(function: Callable[[], Any]) -> float:
+    timer = timeit.Timer(function)
+    number, _ = timer.autorange()
+    best = min(timer.repeat(repeat=5, number=number))
+    return best / number * 1e6
+
+
+def main() -> None:
+    schema = load_schema(MODEL)
+    draft7 = {k: v for k, v in schema.items() if k != "$schema"}
+    reference = Draft202012Validator(schema)
+    fast = fastjsonschema.compile(draft7)
+    rust = jsonschema_rs.validator_for(schema)
+    engine = compiled(MODEL)
+
+    def fast_verdict(payload: Any) -> bool:
+        try:
+            fast(payload)
+            return True
+        except fastjsonschema.JsonSchemaException:
+            return False
+
+    contenders: dict[str, Callable[[Any], Any]] = {
+        "jsonschema": reference.is_valid,
+        "fastjsonschema": fast_verdict,
+        "jsonschema-rs": rust.is_valid,
+        "wirespec verdict": engine.is_valid,
+        "wirespec report": lambda p: validate(MODEL, p),
+    }
+    names = list(contenders)
+    print(f"schema: {MODEL} (seed 002); µs per call, best of 5; ratio = time / jsonschema-rs")
+    print(f"{'payload':<22}" + "".join(f"{n:>18}" for n in names) + f"{'pydantic':>12}")
+    for label, payload in PAYLOADS.items():
+        verdicts = {n: bool(c(payload)) if n != "wirespec report" else c(payload).ok
+                    for n, c in contenders.items()}
+        assert len(set(verdicts.values())) == 1, verdicts
+        times = {n: per_call_us(lambda c=c: c(payload)) for n, c in contenders.items()}
+        rust_time = times["jsonschema-rs"]
+        cells = "".join(f"{times[n]:>10.2f} ({times[n] / rust_time:>4.1f}x)" for n in names)
+        print(f"{label:<22}{cells}{'—':>12}")
+    print("pydantic: no generated models yet (`wirespec generate` is not built)")
+
+
+if __name__ == "__main__":
+    main()
