@@ -67,7 +67,7 @@ def main() -> None:
         verdicts = {n: bool(c(payload)) if n != "wirespec report" else c(payload).ok
                     for n, c in contenders.items()}
         assert len(set(verdicts.values())) == 1, verdicts
-        times = {n: per_call_us(lambda c=c: c(payload)) for n, c in contenders.items()}
+        times = {n: per_call_us(lambda c=c, p=payload: c(p)) for n, c in contenders.items()}
         rust_time = times["jsonschema-rs"]
         cells = "".join(f"{times[n]:>10.2f} ({times[n] / rust_time:>4.1f}x)" for n in names)
         print(f"{label:<22}{cells}{'—':>12}")
