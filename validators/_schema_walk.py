@@ -39,10 +39,3 @@ def iter_subschemas(schema: Any, pointer: str = "") -> Iterator[tuple[str, dict[
         for name, child in schema.get(keyword, {}).items():
             yield from iter_subschemas(child, f"{pointer}/{keyword}/{escape(name)}")
 
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from wirespec.validators._registry import KINDS
+
 from wirespec._exceptions import DocumentError
 
-KINDS = ("request", "response", "stream", "error")
+__all__ = ["KINDS", "ModelSchemas", "Source", "SourceDocument"]
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,12 @@ class SourceDocument:
     def source(self, line: int, quote: str, *, inferred: str | None = None) -> Source:
         return Source(self.path, line, quote.strip(), inferred)
 
-    def find_line(self, needle: str, *, start: int = 1, required: bool = True) -> int:
-        """The first line at or after ``start`` containing ``needle`` (0 if absent and allowed)."""
+    def find_line(self, needle: str, *, start: int = 1) -> int:
+        """The first line at or after ``start`` containing ``needle``."""
         for number, text in enumerate(self.lines[start - 1:], start):
             if needle in text:
                 return number
-        if required:
-            self.fail(start, f"expected a line containing {needle!r}, found none")
-        return 0
+        self.fail(start, f"expected a line containing {needle!r}, found none")
 
     def fail(self, line: int | None, reason: str) -> NoReturn:
         raise DocumentError(f"sources/{self.path}", line, reason)

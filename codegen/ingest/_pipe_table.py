@@ -53,6 +53,3 @@ def row_named(doc: SourceDocument, rows: list[Row], name: str, near: int) -> Row
             return row
     doc.fail(near, f"the table has no row for {name!r}")
 
-
-def cells(line: str) -> list[str]:
-    return [cell.strip() for cell in re.split(r"\s*\|\s*", line.strip())]

@@ -190,15 +190,8 @@ def _with_children(node: TreeNode, children: list[TreeNode]) -> TreeNode:
 
 def parse_flat(doc: SourceDocument, first: int, last: int) -> list[TreeNode]:
     tokens = _flat_tokens(doc, first, last)
-    # The section's own closing `-` (before the next heading) belongs to no entry.
-    parser = _FlatParser(doc, tokens)
-    for roots, end in parser.lists(0, root=True):
-        if end == len(tokens):
+    for roots, end in _FlatParser(doc, tokens).lists(0, root=True):
+        if end == len(tokens):  # the one reading that accounts for every line
             return roots
-    for trimmed in (tokens[:-1],) if tokens and tokens[-1].text == DASH else ():
-        parser = _FlatParser(doc, trimmed)
-        for roots, end in parser.lists(0, root=True):
-            if end == len(trimmed):
-                return roots
     line = tokens[0].line if tokens else first
     doc.fail(line, "the parameter tree does not parse: its '-' markers do not balance")
