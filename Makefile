@@ -31,6 +31,7 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check generated
 
 typecheck: venv
 	$(MAKE) --no-print-directory install
@@ -38,6 +39,7 @@ typecheck: venv
 
 stale: venv
 	$(BIN)/wirespec ingest --check
+	$(BIN)/wirespec generate --check
 
 check: lint typecheck stale
 
@@ -45,6 +47,7 @@ ingest: venv
 	$(BIN)/wirespec ingest
 
 regen: ingest
+	$(BIN)/wirespec generate
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis

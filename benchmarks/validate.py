@@ -10,10 +10,10 @@ from typing import Any
 import fastjsonschema
 import jsonschema_rs
 from jsonschema import Draft202012Validator
-from wirespec.validators._engine import compiled
-from wirespec.validators._registry import load_schema
 
 from wirespec import validate
+from wirespec.validators._engine import compiled
+from wirespec.validators._registry import load_schema
 
 MODEL = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"  # seed 002's schema
 TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.",

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from wirespec.codegen.ingest import read_sources
 
 from wirespec._exceptions import DocumentError
+from wirespec.codegen.ingest import read_sources
 
 FRONT = "cloudflare/qwen1.5-1.8b-chat.frontmatter.md"
 FLAT = "cloudflare/qwen1.5-0.5b-chat.tree.txt"

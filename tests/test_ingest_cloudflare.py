@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, load
+
 from wirespec.codegen.ingest import INGESTERS, _reader
 from wirespec.codegen.ingest._manifest import load_manifest
 from wirespec.codegen.ingest._tree_parse import split_type_line

@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import ROOT
 from jsonschema import Draft202012Validator
+
 from wirespec.codegen.ingest import read_sources
 from wirespec.codegen.ingest._assemble import missing_provenance
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from wirespec.validators._registry import load_schema
+from pydantic import ValidationError as ModelRejection
 
-from wirespec import PayloadError, UnknownModelError, validate
+from wirespec import PayloadError, UnknownModelError, model, validate
+from wirespec.validators._registry import load_schema
 
 CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
 DS = "dashscope:qwen1.5-72b-chat"
@@ -67,11 +68,19 @@ CASES = [
 ]
 
 
+generated_model = model
+
+
 @pytest.mark.parametrize(("model", "payload", "pointer", "keyword"), CASES)
 def test_boundary_table(model, payload, pointer, keyword):
     report = validate(model, payload)
     reference = Draft202012Validator(load_schema(model)).is_valid(payload)
     assert report.ok is reference is (pointer is None)
+    try:
+        typed_ok = bool(generated_model(model).model_validate(payload))
+    except ModelRejection:
+        typed_ok = False
+    assert typed_ok is reference
     if pointer is not None:
         assert [(e.pointer, e.keyword) for e in report.errors] == [(pointer, keyword)]
         error = report.errors[0]

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
-from wirespec.validators._registry import load_schema
+from pydantic import ValidationError
 
-from wirespec import validate
+from wirespec import model, validate
+from wirespec.validators._registry import load_schema
 
 INDEX = json.loads((ROOT / "schemas" / "index.json").read_text())
 SAMPLED_SILICONFLOW = {"siliconflow:Qwen/Qwen2.5-7B-Instruct",
@@ -54,21 +55,41 @@ def near_misses(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> Any:
     return payload
 
 
-@pytest.mark.parametrize(("model", "kind"), TARGETS)
-def test_verdicts_equal_jsonschema(model, kind):
-    schema = load_schema(model, kind)
+def json_equal(one: Any, two: Any) -> bool:
+    """Equal as JSON: 256 and 256.0 alike, but true is not 1."""
+    if isinstance(one, bool) or isinstance(two, bool):
+        return type(one) is type(two) and one == two
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(map(json_equal, one, two))
+    return bool(one == two)
+
+
+@pytest.mark.parametrize(("model_id", "kind"), TARGETS)
+def test_validator_and_model_agree_with_jsonschema(model_id, kind):
+    schema = load_schema(model_id, kind)
     reference = Draft202012Validator(schema)
+    typed = model(model_id, kind)
     valid = from_schema(schema)
 
     @settings(max_examples=30, database=None, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(st.one_of(valid, near_misses(valid)))
     def agree(payload: Any) -> None:
+        expected = reference.is_valid(payload)
         # a str given to validate() is JSON text: a string value goes in encoded
         given_as = json.dumps(payload) if isinstance(payload, str) else payload
-        report = validate(model, given_as, kind)
-        assert report.ok is reference.is_valid(payload), payload
-        if not report.ok:
-            assert all(error.keyword for error in report.errors)
+        report = validate(model_id, given_as, kind)
+        assert report.ok is expected, payload
+        assert bool(report.errors) is not expected
+        try:
+            instance = typed.model_validate(payload)
+        except ValidationError:
+            assert not expected, f"the model rejects a valid payload: {payload!r}"
+            return
+        assert expected, f"the model accepts an invalid payload: {payload!r}"
+        dumped = instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        assert json_equal(dumped, payload), (payload, dumped)
 
     agree()

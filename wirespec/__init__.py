@@ -3,6 +3,7 @@
     from wirespec import validate
     report = validate("dashscope:qwen1.5-72b-chat", payload, kind="request")
     report.ok, report.errors
+    Request = model("dashscope:qwen1.5-72b-chat")   # the generated pydantic model
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wirespec._exceptions import (  # noqa: E402
 )
 from wirespec.validators._engine import validate  # noqa: E402
 from wirespec.validators._errors import Report, ValidationError  # noqa: E402
+from wirespec.validators._models import model  # noqa: E402
 
 __all__ = [
     "DocumentError",
@@ -41,5 +43,6 @@ __all__ = [
     "UnknownModelError",
     "ValidationError",
     "WirespecError",
+    "model",
     "validate",
 ]

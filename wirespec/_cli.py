@@ -52,6 +52,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from wirespec.codegen import generate
+
+    root = project_root(args.root)
+    if args.check:
+        return _report_stale("generate", generate.check(root))
+    changed = generate.generate(root)
+    print(f"generate: {len(changed)} file(s) changed in {root / 'generated'}")
+    return EXIT_OK
+
+
 def _limits_text(limits: dict[str, object]) -> str:
     parts = []
     for name, limit in limits.items():
@@ -139,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--check", action="store_true", help="exit 1 when schemas/ is stale")
     ingest.add_argument("--root", help="project folder (default: found from here)")
     ingest.set_defaults(run=cmd_ingest)
+
+    generate = sub.add_parser("generate", help="schemas/ -> generated/ (models, validators)")
+    generate.add_argument("--check", action="store_true", help="exit 1 when generated/ is stale")
+    generate.add_argument("--root", help="project folder (default: found from here)")
+    generate.set_defaults(run=cmd_generate)
 
     models = sub.add_parser("models", help="list models, their kinds and token limits")
     models.add_argument("--json", action="store_true")

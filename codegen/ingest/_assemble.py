@@ -7,9 +7,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from wirespec.validators._schema_walk import CONSTRAINT_KEYWORDS, iter_subschemas
 
 from wirespec._exceptions import DocumentError
+from wirespec.validators._schema_walk import CONSTRAINT_KEYWORDS, iter_subschemas
 
 from .._files import canonical_json
 from ._document import KINDS, ModelSchemas

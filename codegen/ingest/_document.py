@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from wirespec.validators._registry import KINDS
-
 from wirespec._exceptions import DocumentError
+from wirespec.validators._registry import KINDS
 
 __all__ = ["KINDS", "ModelSchemas", "Source", "SourceDocument"]
 
