@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LINKS = $(wildcard build/__editable__.wirespec-*)
 
-.PHONY: venv install demo test check lint typecheck stale ingest regen bench clean
+.PHONY: venv install demo test check lint typecheck stale ingest regen bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ regen: ingest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis
+
+fuzz: venv
+	$(BIN)/wirespec fuzz --examples 2000
 
 bench: venv
 	$(BIN)/python benchmarks/validate.py

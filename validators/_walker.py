@@ -46,7 +46,8 @@ class Walker:
         """The errors of the alternative the payload was meant for.
 
         Meant for: the one whose required members are all present; among those (or if
-        none), the one whose type fits, then the one with the fewest errors, then the first.
+        none), the one whose type fits, then the one the payload follows furthest (its
+        errors lie deepest), then the one with the fewest errors, then the first.
         """
         complete = [index for index, branch in enumerate(branches)
                     if _has_its_required(branch, instance)]
@@ -55,7 +56,8 @@ class Walker:
         for index in candidates:
             found = list(self.descend(branches[index], instance, at.sub(f"{keyword}/{index}")))
             wrong_type = any(e.keyword == "type" and e.pointer == at.pointer for e in found)
-            rank = (index not in complete, wrong_type, len(found), index)
+            deepest = max((e.pointer.count("/") for e in found), default=0)
+            rank = (index not in complete, wrong_type, -deepest, len(found), index)
             ranked.append((rank, index, found))
         _, index, found = min(ranked, key=lambda entry: entry[0])
         name = branch_name(branches[index], index)

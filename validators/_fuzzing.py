@@ -1,0 +1,225 @@
+"""Property runs: valid and just-invalid payloads per model, three verdicts compared
+(jsonschema, the validator, the generated model), and each limit's two sides counted."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, seed, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+from pydantic import BaseModel, ValidationError
+
+from ._engine import CompiledSchema, compiled
+from ._models import model
+from ._mutations import InvalidExample, Site, apply, sites
+from ._schema_walk import iter_subschemas
+from ._value_strategies import at_limit, reaching, values
+
+COUNTED = ("type", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
+           "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "required",
+           "oneOf", "anyOf")
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+          "maxLength", "minItems", "maxItems")
+
+
+def valid(model_id: str, kind: str = "request") -> st.SearchStrategy[Any]:
+    """Payloads the model's schema accepts, reaching every limit and every alternative."""
+    engine = compiled(model_id, kind)
+    return values(engine.schema).filter(engine.is_valid)
+
+
+def invalid(model_id: str, kind: str = "request") -> st.SearchStrategy[InvalidExample]:
+    """Payloads that break exactly one constraint; each says which, and where it is reported."""
+    return _invalid(compiled(model_id, kind))
+
+
+def breaking_each(engine: CompiledSchema) -> dict[str, st.SearchStrategy[InvalidExample]]:
+    """Per constraint: payloads that reach it, then break it."""
+    return {target: _breaking(engine, target,
+                              values(reaching(engine.schema, target)).filter(engine.is_valid))
+            for target in sorted(constraints(engine.schema))}
+
+
+def _invalid(engine: CompiledSchema) -> st.SearchStrategy[InvalidExample]:
+    """A target constraint is drawn first (over all of the schema's constraints, so rare ones
+    are broken too), then a valid payload that reaches it."""
+    each = breaking_each(engine)
+    return st.sampled_from(sorted(each)).flatmap(lambda target: each[target])
+
+
+@st.composite
+def _breaking(draw: st.DrawFn, engine: CompiledSchema, target: str,
+              payloads: st.SearchStrategy[Any]) -> InvalidExample:
+    payload = draw(payloads)
+    found = list(sites(engine.schema, payload))
+    assume(found)
+    aimed = [site for site in found if site.schema_path == target]
+    site = draw(st.sampled_from(aimed or found))
+    broken = apply(payload, site)
+    assume(not engine.is_valid(broken))
+    return InvalidExample(broken, site.reported_at, site.keyword, site.schema_path)
+
+
+def constraints(schema: dict[str, Any]) -> set[str]:
+    """Every counted constraint, as the schema pointer of its keyword."""
+    return {f"{pointer}/{keyword}" for pointer, node in iter_subschemas(schema)
+            for keyword in COUNTED if keyword in node}
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
+
+
+def at_the_limit(schema: dict[str, Any], payload: Any, site: Site) -> bool:
+    """Whether a valid payload sits exactly on ``site``'s bound (or applies it at all)."""
+    if site.keyword not in BOUNDS:
+        return True
+    bound = _resolve(schema, site.schema_path)
+    value = _resolve(payload, site.pointer)
+    if site.keyword in ("minLength", "maxLength", "minItems", "maxItems"):
+        return bool(len(value) == bound)
+    if site.keyword in ("minimum", "maximum"):
+        return bool(value == bound)
+    direction = math.inf if site.keyword == "exclusiveMinimum" else -math.inf
+    step = 1 if site.keyword == "exclusiveMinimum" else -1
+    return bool(value == math.nextafter(bound, direction) or (
+        isinstance(value, int) and value == bound + step))
+
+
+class Disagreement(AssertionError):
+    def __init__(self, what: str, payload: Any) -> None:
+        self.what = what
+        self.payload = payload
+        super().__init__(f"{what}: {payload!r}"[:2000])
+
+
+@dataclass
+class FuzzResult:
+    model: str
+    kind: str
+    constraints: set[str]
+    valid_side: set[str] = field(default_factory=set)
+    invalid_side: set[str] = field(default_factory=set)
+    examples: int = 0
+    disagreement: Disagreement | None = None
+
+    @property
+    def both_sides(self) -> set[str]:
+        return self.constraints & self.valid_side & self.invalid_side
+
+    @property
+    def coverage(self) -> float:
+        return len(self.both_sides) / len(self.constraints) if self.constraints else 1.0
+
+
+def _model_verdict(typed: type[BaseModel], payload: Any) -> tuple[bool, Any]:
+    try:
+        instance = typed.model_validate(payload)
+    except ValidationError:
+        return False, None
+    return True, instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Draft202012Validator,
+                typed: type[BaseModel], payload: Any) -> None:
+    if not reference.is_valid(payload):
+        raise Disagreement("the valid strategy drew a payload jsonschema rejects", payload)
+    if not engine.report(payload).ok:
+        raise Disagreement("the validator rejects a valid payload", payload)
+    accepted, dumped = _model_verdict(typed, payload)
+    if not accepted:
+        raise Disagreement("the generated model rejects a valid payload", payload)
+    if not json_equal(dumped, payload):
+        raise Disagreement("a model round trip changed the payload", payload)
+    for site in sites(engine.schema, payload):
+        if at_the_limit(engine.schema, payload, site):
+            result.valid_side.add(site.schema_path)
+
+
+def check_invalid(result: FuzzResult, engine: CompiledSchema, reference: Draft202012Validator,
+                  typed: type[BaseModel], example: InvalidExample) -> None:
+    payload = example.payload
+    if reference.is_valid(payload):
+        raise Disagreement(f"jsonschema accepts a payload breaking {example.keyword} at "
+                           f"{example.pointer or '/'}", payload)
+    report = engine.report(payload)
+    if report.ok:
+        raise Disagreement("the validator accepts an invalid payload", payload)
+    if _model_verdict(typed, payload)[0]:
+        raise Disagreement("the generated model accepts an invalid payload", payload)
+    reported = {(e.pointer, e.keyword) for e in report.errors}
+    if (example.pointer, example.keyword) not in reported:
+        raise Disagreement(f"the validator does not report {example.keyword} at "
+                           f"{example.pointer or '/'} (it reports {sorted(reported)})", payload)
+    result.invalid_side.add(example.schema_path)
+
+
+def json_equal(one: Any, two: Any) -> bool:
+    if isinstance(one, bool) or isinstance(two, bool):
+        return type(one) is type(two) and one == two
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(map(json_equal, one, two))
+    return bool(one == two)
+
+
+def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value: int = 0,
+        engine: CompiledSchema | None = None) -> FuzzResult:
+    """Draw ``examples`` valid and ``examples`` invalid payloads; stop at the first
+    disagreement, shrunk to a minimal payload. ``engine`` replaces the validator under test."""
+    truth = compiled(model_id, kind)
+    engine = engine or truth
+    reference = Draft202012Validator(truth.schema)
+    typed = model(model_id, kind)
+    result = FuzzResult(truth.model, kind, constraints(truth.schema))
+    payloads = values(truth.schema).filter(truth.is_valid)
+    options = settings(max_examples=examples, database=None, deadline=None,
+                       suppress_health_check=list(HealthCheck))
+
+    @seed(seed_value)
+    @options
+    @given(payloads)
+    def valid_side(payload: Any) -> None:
+        result.examples += 1
+        check_valid(result, engine, reference, typed, payload)
+
+    def invalid_side(breaking: st.SearchStrategy[InvalidExample], count: int) -> None:
+        @seed(seed_value)
+        @settings(options, max_examples=count)
+        @given(breaking)
+        def prop(example: InvalidExample) -> None:
+            result.examples += 1
+            check_invalid(result, engine, reference, typed, example)
+
+        prop()
+
+    def limit_side(payloads: st.SearchStrategy[Any]) -> None:
+        @seed(seed_value)
+        @settings(options, max_examples=2)
+        @given(payloads)
+        def prop(payload: Any) -> None:
+            result.examples += 1
+            check_valid(result, engine, reference, typed, payload)
+
+        prop()
+
+    each = breaking_each(truth)
+    # every constraint is reached, and every bound drawn exactly, not left to chance
+    aimed = [at_limit(truth.schema, target) or reaching(truth.schema, target)
+             for target in sorted(result.constraints)]
+    try:
+        valid_side()
+        for schema in aimed:
+            limit_side(values(schema).filter(truth.is_valid))
+        for breaking in each.values():  # every constraint gets its own share of examples
+            invalid_side(breaking, max(2, examples // max(1, len(each))))
+    except Disagreement as found:
+        result.disagreement = found
+    return result
