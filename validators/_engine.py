@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema_rs
 
 from . import _registry
+from ._budget import budget_errors
 from ._errors import Report, ValidationError, shorten
 from ._payload import parse_json
 from ._walker import Walker
@@ -21,6 +22,7 @@ class CompiledSchema:
     schema: dict[str, Any]
     engine: Any = field(repr=False)
     walker: Walker = field(default_factory=Walker, repr=False)
+    entry: _registry.ModelEntry | None = field(default=None, repr=False)
 
     def is_valid(self, payload: Any) -> bool:
         return bool(self.engine.is_valid(payload))
@@ -48,13 +50,20 @@ class CompiledSchema:
 def compiled(model_id: str, kind: str = "request") -> CompiledSchema:
     entry = _registry.resolve(model_id)
     schema = _registry.load_schema(entry.id, kind)
-    return CompiledSchema(entry.id, kind, schema, jsonschema_rs.validator_for(schema))
+    return CompiledSchema(entry.id, kind, schema, jsonschema_rs.validator_for(schema),
+                          entry=entry)
 
 
-def validate(model_id: str, payload: Any, kind: str = "request") -> Report:
+def validate(model_id: str, payload: Any, kind: str = "request", *,
+             budget: bool = True) -> Report:
     """Check ``payload`` (a Python value, or JSON as ``str``/``bytes``) against the model's
-    ``kind`` schema; the report lists every violated constraint."""
+    ``kind`` schema; the report lists every violated constraint. For a request that the
+    schema accepts, ``budget`` also checks the documented token limits (JSON Schema cannot
+    state them), counting tokens with the model family's tokenizer."""
     engine = compiled(model_id, kind)
     if isinstance(payload, str | bytes | bytearray):
         payload = parse_json(payload)
-    return engine.report(payload)
+    report = engine.report(payload)
+    if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
+        report.errors.extend(budget_errors(engine.entry, payload))
+    return report

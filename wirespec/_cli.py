@@ -176,6 +176,37 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from wirespec.validators._budget import budget_errors
+    from wirespec.validators._tokens import count_request
+
+    entry = _registry.resolve(args.id)
+    label = args.path if args.path not in (None, "-") else "<stdin>"
+    payload = parse_json(_read_input(args.path), origin=label)
+    report = validate(entry.id, payload, "request", budget=False)
+    if not report.ok:
+        _print_report(report, "text", label)
+        return EXIT_FAILED
+    count = count_request(entry.provider, entry.model, payload, per_turn=True)
+    print(f"{entry.id}: {count.tokenizer.name}")
+    for turn, tokens in count.turns:
+        print(f"  {turn.pointer:<36} {turn.role:<10} {tokens:>9,} tokens")
+    print(f"  {'chat template and reply prompt':<47} {count.template:>9,} tokens")
+    print(f"  {'input total':<47} {count.total:>9,} tokens")
+    for name, limit in entry.limits.items():
+        value = limit["value"] if isinstance(limit, dict) else limit
+        print(f"  {name:<20} {value:>9,}")
+    errors = list(budget_errors(entry, payload, count))
+    for error in errors:
+        print(f"  over budget: {error.message} [{error.where()}]")
+    limit = entry.limits.get("max_input_tokens")
+    if isinstance(limit, dict):
+        print(f"  input budget left: {limit['value'] - count.total:,} tokens")
+    if not entry.limits:
+        print("  no token limits are documented for this model")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirespec", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -206,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", default="text", choices=("text", "json"))
     check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
     check.set_defaults(run=cmd_validate)
+
+    tokens = sub.add_parser("tokens", help="token counts and remaining budget of a request")
+    tokens.add_argument("id")
+    tokens.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
+    tokens.set_defaults(run=cmd_tokens)
 
     fuzz = sub.add_parser("fuzz", help="property runs at every limit, with coverage")
     fuzz.add_argument("ids", nargs="*", metavar="ID", help="models (default: all)")
