@@ -4,6 +4,179 @@
 from typing import Final
 
 MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    ("cloudflare:@cf/baai/bge-base-en-v1.5", "request"): (
+        "cloudflare__cf_baai_bge_base_en_v1_5__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/baai/bge-base-en-v1.5", "response"): (
+        "cloudflare__cf_baai_bge_base_en_v1_5__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/baai/bge-m3", "request"): ("cloudflare__cf_baai_bge_m3__request", "Request"),
+    ("cloudflare:@cf/baai/bge-m3", "response"): (
+        "cloudflare__cf_baai_bge_m3__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/baai/bge-reranker-base", "request"): (
+        "cloudflare__cf_baai_bge_reranker_base__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/baai/bge-reranker-base", "response"): (
+        "cloudflare__cf_baai_bge_reranker_base__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-1-schnell", "request"): (
+        "cloudflare__cf_black_forest_labs_flux_1_schnell__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-1-schnell", "response"): (
+        "cloudflare__cf_black_forest_labs_flux_1_schnell__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/deepgram/aura-1", "request"): (
+        "cloudflare__cf_deepgram_aura_1__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/deepgram/aura-1", "response"): (
+        "cloudflare__cf_deepgram_aura_1__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/deepgram/nova-3", "request"): (
+        "cloudflare__cf_deepgram_nova_3__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/deepgram/nova-3", "response"): (
+        "cloudflare__cf_deepgram_nova_3__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/facebook/bart-large-cnn", "request"): (
+        "cloudflare__cf_facebook_bart_large_cnn__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/facebook/bart-large-cnn", "response"): (
+        "cloudflare__cf_facebook_bart_large_cnn__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/facebook/detr-resnet-50", "request"): (
+        "cloudflare__cf_facebook_detr_resnet_50__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/facebook/detr-resnet-50", "response"): (
+        "cloudflare__cf_facebook_detr_resnet_50__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/huggingface/distilbert-sst-2-int8", "request"): (
+        "cloudflare__cf_huggingface_distilbert_sst_2_int8__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/huggingface/distilbert-sst-2-int8", "response"): (
+        "cloudflare__cf_huggingface_distilbert_sst_2_int8__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/leonardo/lucid-origin", "request"): (
+        "cloudflare__cf_leonardo_lucid_origin__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/leonardo/lucid-origin", "response"): (
+        "cloudflare__cf_leonardo_lucid_origin__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-3.2-11b-vision-instruct", "request"): (
+        "cloudflare__cf_meta_llama_3_2_11b_vision_instruct__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-3.2-11b-vision-instruct", "response"): (
+        "cloudflare__cf_meta_llama_3_2_11b_vision_instruct__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-3.2-11b-vision-instruct", "stream"): (
+        "cloudflare__cf_meta_llama_3_2_11b_vision_instruct__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/meta/llama-3.3-70b-instruct-fp8-fast", "request"): (
+        "cloudflare__cf_meta_llama_3_3_70b_instruct_fp8_fast__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-3.3-70b-instruct-fp8-fast", "response"): (
+        "cloudflare__cf_meta_llama_3_3_70b_instruct_fp8_fast__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-4-scout-17b-16e-instruct", "request"): (
+        "cloudflare__cf_meta_llama_4_scout_17b_16e_instruct__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-4-scout-17b-16e-instruct", "response"): (
+        "cloudflare__cf_meta_llama_4_scout_17b_16e_instruct__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-4-scout-17b-16e-instruct", "stream"): (
+        "cloudflare__cf_meta_llama_4_scout_17b_16e_instruct__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/meta/m2m100-1.2b", "request"): (
+        "cloudflare__cf_meta_m2m100_1_2b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/m2m100-1.2b", "response"): (
+        "cloudflare__cf_meta_m2m100_1_2b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/microsoft/resnet-50", "request"): (
+        "cloudflare__cf_microsoft_resnet_50__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/microsoft/resnet-50", "response"): (
+        "cloudflare__cf_microsoft_resnet_50__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/myshell-ai/melotts", "request"): (
+        "cloudflare__cf_myshell_ai_melotts__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/myshell-ai/melotts", "response"): (
+        "cloudflare__cf_myshell_ai_melotts__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/myshell-ai/melotts", "stream"): (
+        "cloudflare__cf_myshell_ai_melotts__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/openai/gpt-oss-120b", "request"): (
+        "cloudflare__cf_openai_gpt_oss_120b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/openai/gpt-oss-120b", "response"): (
+        "cloudflare__cf_openai_gpt_oss_120b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/openai/gpt-oss-120b", "stream"): (
+        "cloudflare__cf_openai_gpt_oss_120b__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/openai/whisper", "request"): (
+        "cloudflare__cf_openai_whisper__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/openai/whisper", "response"): (
+        "cloudflare__cf_openai_whisper__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/openai/whisper-large-v3-turbo", "request"): (
+        "cloudflare__cf_openai_whisper_large_v3_turbo__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/openai/whisper-large-v3-turbo", "response"): (
+        "cloudflare__cf_openai_whisper_large_v3_turbo__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/pipecat-ai/smart-turn-v2", "request"): (
+        "cloudflare__cf_pipecat_ai_smart_turn_v2__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/pipecat-ai/smart-turn-v2", "response"): (
+        "cloudflare__cf_pipecat_ai_smart_turn_v2__response",
+        "Response",
+    ),
     ("cloudflare:@cf/qwen/qwen1.5-0.5b-chat", "request"): (
         "cloudflare__cf_qwen_qwen1_5_0_5b_chat__request",
         "Request",
@@ -28,6 +201,18 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_qwen_qwen1_5_1_8b_chat__stream",
         "StreamEvent",
     ),
+    ("cloudflare:@cf/qwen/qwen1.5-14b-chat-awq", "request"): (
+        "cloudflare__cf_qwen_qwen1_5_14b_chat_awq__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/qwen/qwen1.5-14b-chat-awq", "response"): (
+        "cloudflare__cf_qwen_qwen1_5_14b_chat_awq__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/qwen/qwen1.5-14b-chat-awq", "stream"): (
+        "cloudflare__cf_qwen_qwen1_5_14b_chat_awq__stream",
+        "StreamEvent",
+    ),
     ("cloudflare:@cf/qwen/qwen1.5-7b-chat-awq", "request"): (
         "cloudflare__cf_qwen_qwen1_5_7b_chat_awq__request",
         "Request",
@@ -39,6 +224,30 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("cloudflare:@cf/qwen/qwen1.5-7b-chat-awq", "stream"): (
         "cloudflare__cf_qwen_qwen1_5_7b_chat_awq__stream",
         "StreamEvent",
+    ),
+    ("cloudflare:@cf/qwen/qwen3-30b-a3b-fp8", "request"): (
+        "cloudflare__cf_qwen_qwen3_30b_a3b_fp8__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/qwen/qwen3-30b-a3b-fp8", "response"): (
+        "cloudflare__cf_qwen_qwen3_30b_a3b_fp8__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/runwayml/stable-diffusion-v1-5-inpainting", "request"): (
+        "cloudflare__cf_runwayml_stable_diffusion_v1_5_inpainting__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/runwayml/stable-diffusion-v1-5-inpainting", "response"): (
+        "cloudflare__cf_runwayml_stable_diffusion_v1_5_inpainting__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/unum/uform-gen2-qwen-500m", "request"): (
+        "cloudflare__cf_unum_uform_gen2_qwen_500m__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/unum/uform-gen2-qwen-500m", "response"): (
+        "cloudflare__cf_unum_uform_gen2_qwen_500m__response",
+        "Response",
     ),
     ("dashscope:qwen-14b-chat", "error"): ("dashscope__qwen_14b_chat__error", "ErrorBody"),
     ("dashscope:qwen-14b-chat", "request"): ("dashscope__qwen_14b_chat__request", "Request"),

@@ -107,6 +107,10 @@ class Message(BaseModel):
 
 
 class Messages(BaseModel):
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -114,13 +118,12 @@ class Messages(BaseModel):
     """
     An array of message objects representing the conversation history.
     """
-    image: list[JsonNumber] | StrictStr | MISSING = MISSING
     functions: list[Function] | MISSING = MISSING
     tools: list[ParametersTool | FunctionTool] | MISSING = MISSING
     """
     A list of tools available for the assistant to use.
     """
-    stream: StrictBool | MISSING = MISSING
+    stream: StrictBool = False
     """
     If true, the response will be streamed back incrementally.
     """
@@ -199,6 +202,10 @@ class ParametersTool(BaseModel):
 
 
 class Prompt(BaseModel):
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -206,12 +213,11 @@ class Prompt(BaseModel):
     """
     The input text prompt for the model to generate a response.
     """
-    image: list[JsonNumber] | StrictStr | MISSING = MISSING
-    raw: StrictBool | MISSING = MISSING
+    raw: StrictBool = False
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
     """
-    stream: StrictBool | MISSING = MISSING
+    stream: StrictBool = False
     """
     If true, the response will be streamed back incrementally using SSE, Server Sent Events.
     """
@@ -283,6 +289,9 @@ class Property(BaseModel):
 
 class RequestShape(RootModel[Prompt | Messages]):
     root: Prompt | Messages
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud.
+    """
 
 
 MODEL_ID: Final = "cloudflare:@cf/qwen/qwen1.5-0.5b-chat"

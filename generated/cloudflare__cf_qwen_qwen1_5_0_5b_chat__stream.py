@@ -5,22 +5,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import MISSING, BaseModel, ConfigDict, StrictStr, model_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictStr, model_validator
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
+from wirespec.validators._json_types import JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
 class StreamEventShape(BaseModel):
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
     response: StrictStr | MISSING = MISSING
     """
     The generated text response from the model
+    """
+    usage: Annotated[Usage | MISSING, Field(title="Usage")] = MISSING
+    """
+    Usage statistics for the inference request
     """
     tool_calls: list[ToolCall] | MISSING = MISSING
     """
@@ -39,6 +48,28 @@ class ToolCall(BaseModel):
     name: StrictStr | MISSING = MISSING
     """
     The name of the tool to be called
+    """
+
+
+class Usage(BaseModel):
+    """
+    Usage statistics for the inference request
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    prompt_tokens: JsonNumber = 0
+    """
+    Total number of tokens in input
+    """
+    completion_tokens: JsonNumber = 0
+    """
+    Total number of tokens in output
+    """
+    total_tokens: JsonNumber = 0
+    """
+    Total number of input and output tokens
     """
 
 

@@ -24,12 +24,86 @@ from wirespec.validators._json_types import JsonInteger, JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
+class Function(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: StrictStr
+    code: StrictStr
+
+
+class FunctionTool(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr
+    """
+    Specifies the type of tool (e.g., 'function').
+    """
+    function: Annotated[FunctionToolFunction, Field(title="FunctionToolFunction")]
+    """
+    Details of the function tool.
+    """
+
+
+class FunctionToolFunction(BaseModel):
+    """
+    Details of the function tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: StrictStr
+    """
+    The name of the function.
+    """
+    description: StrictStr
+    """
+    A brief description of what the function does.
+    """
+    parameters: Annotated[
+        FunctionToolFunctionParameters, Field(title="FunctionToolFunctionParameters")
+    ]
+    """
+    Schema defining the parameters accepted by the function.
+    """
+
+
+class FunctionToolFunctionParameters(BaseModel):
+    """
+    Schema defining the parameters accepted by the function.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr
+    """
+    The type of the parameters object (usually 'object').
+    """
+    required: list[StrictStr] | MISSING = MISSING
+    """
+    List of required parameter names.
+    """
+    properties: dict[str, PropertiesProperty]
+    """
+    Definitions of each parameter.
+    """
+
+
 class Message(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     role: StrictStr
-    content: Annotated[StrictStr, Field(max_length=6144)]
+    """
+    The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
+    """
+    content: Annotated[StrictStr, Field(max_length=131072)]
+    """
+    The content of the message as a string.
+    """
 
 
 class Messages(BaseModel):
@@ -41,15 +115,90 @@ class Messages(BaseModel):
         extra="allow",
     )
     messages: list[Message]
+    """
+    An array of message objects representing the conversation history.
+    """
+    functions: list[Function] | MISSING = MISSING
+    tools: list[ParametersTool | FunctionTool] | MISSING = MISSING
+    """
+    A list of tools available for the assistant to use.
+    """
     stream: StrictBool = False
+    """
+    If true, the response will be streamed back incrementally.
+    """
     max_tokens: JsonInteger = 256
-    temperature: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=5.0)] = MISSING
+    """
+    The maximum number of tokens to generate in the response.
+    """
+    temperature: Annotated[JsonNumber, Field(ge=0.0, le=5.0)] = 0.6
+    """
+    Controls the randomness of the output; higher values produce more random results.
+    """
     top_p: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Controls the creativity of the AI's responses by adjusting how many possible words it considers. Lower values make outputs more predictable; higher values allow for more varied and creative responses.
+    """
     top_k: Annotated[JsonInteger | MISSING, Field(ge=1, le=50)] = MISSING
+    """
+    Limits the AI to choose from the top 'k' most probable words. Lower values make responses more focused; higher values introduce more variety and potential surprises.
+    """
     seed: Annotated[JsonInteger | MISSING, Field(ge=1, le=9999999999)] = MISSING
+    """
+    Random seed for reproducibility of the generation.
+    """
     repetition_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Penalty for repeated tokens; higher values discourage repetition.
+    """
     frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Decreases the likelihood of the model repeating the same lines verbatim.
+    """
     presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Increases the likelihood of the model introducing new topics.
+    """
+
+
+class Parameters(BaseModel):
+    """
+    Schema defining the parameters accepted by the tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr
+    """
+    The type of the parameters object (usually 'object').
+    """
+    required: list[StrictStr] | MISSING = MISSING
+    """
+    List of required parameter names.
+    """
+    properties: dict[str, Property]
+    """
+    Definitions of each parameter.
+    """
+
+
+class ParametersTool(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: StrictStr
+    """
+    The name of the tool. More descriptive the better.
+    """
+    description: StrictStr
+    """
+    A brief description of what the tool does.
+    """
+    parameters: Annotated[Parameters, Field(title="Parameters")]
+    """
+    Schema defining the parameters accepted by the tool.
+    """
 
 
 class Prompt(BaseModel):
@@ -60,18 +209,82 @@ class Prompt(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    prompt: Annotated[StrictStr, Field(max_length=6144, min_length=1)]
+    prompt: Annotated[StrictStr, Field(max_length=131072, min_length=1)]
+    """
+    The input text prompt for the model to generate a response.
+    """
     raw: StrictBool = False
+    """
+    If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
+    """
     stream: StrictBool = False
+    """
+    If true, the response will be streamed back incrementally using SSE, Server Sent Events.
+    """
     max_tokens: JsonInteger = 256
-    temperature: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=5.0)] = MISSING
+    """
+    The maximum number of tokens to generate in the response.
+    """
+    temperature: Annotated[JsonNumber, Field(ge=0.0, le=5.0)] = 0.6
+    """
+    Controls the randomness of the output; higher values produce more random results.
+    """
     top_p: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Adjusts the creativity of the AI's responses by controlling how many possible words it considers. Lower values make outputs more predictable; higher values allow for more varied and creative responses.
+    """
     top_k: Annotated[JsonInteger | MISSING, Field(ge=1, le=50)] = MISSING
+    """
+    Limits the AI to choose from the top 'k' most probable words. Lower values make responses more focused; higher values introduce more variety and potential surprises.
+    """
     seed: Annotated[JsonInteger | MISSING, Field(ge=1, le=9999999999)] = MISSING
+    """
+    Random seed for reproducibility of the generation.
+    """
     repetition_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Penalty for repeated tokens; higher values discourage repetition.
+    """
     frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Decreases the likelihood of the model repeating the same lines verbatim.
+    """
     presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    """
+    Increases the likelihood of the model introducing new topics.
+    """
     lora: StrictStr | MISSING = MISSING
+    """
+    Name of the LoRA (Low-Rank Adaptation) model to fine-tune the base model.
+    """
+
+
+class PropertiesProperty(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr
+    """
+    The data type of the parameter.
+    """
+    description: StrictStr
+    """
+    A description of the expected parameter.
+    """
+
+
+class Property(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr
+    """
+    The data type of the parameter.
+    """
+    description: StrictStr
+    """
+    A description of the expected parameter.
+    """
 
 
 class RequestShape(RootModel[Prompt | Messages]):

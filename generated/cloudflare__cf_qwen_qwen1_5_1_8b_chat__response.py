@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import MISSING, BaseModel, ConfigDict, RootModel, StrictStr, model_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel, StrictStr, model_validator
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
+from wirespec.validators._json_types import JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
@@ -23,12 +24,59 @@ class ResponseShapeBody(BaseModel):
         extra="allow",
     )
     response: StrictStr | MISSING = MISSING
+    """
+    The generated text response from the model
+    """
+    usage: Annotated[Usage | MISSING, Field(title="Usage")] = MISSING
+    """
+    Usage statistics for the inference request
+    """
+    tool_calls: list[ToolCall] | MISSING = MISSING
+    """
+    An array of tool calls requests made during the response generation
+    """
 
 
 class ResponseShape(RootModel[ResponseShapeBody | StrictStr]):
     root: ResponseShapeBody | StrictStr
     """
     Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud.
+    """
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    arguments: dict[str, Any] | MISSING = MISSING
+    """
+    The arguments passed to be passed to the tool call request
+    """
+    name: StrictStr | MISSING = MISSING
+    """
+    The name of the tool to be called
+    """
+
+
+class Usage(BaseModel):
+    """
+    Usage statistics for the inference request
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    prompt_tokens: JsonNumber = 0
+    """
+    Total number of tokens in input
+    """
+    completion_tokens: JsonNumber = 0
+    """
+    Total number of tokens in output
+    """
+    total_tokens: JsonNumber = 0
+    """
+    Total number of input and output tokens
     """
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     MISSING,
@@ -22,6 +22,20 @@ from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
 from wirespec.validators._json_types import JsonInteger, JsonNumber
 from wirespec.validators._models import enforce_schema
+
+
+class ContentItem(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: StrictStr | MISSING = MISSING
+    """
+    Type of the content (text)
+    """
+    text: StrictStr | MISSING = MISSING
+    """
+    Text content
+    """
 
 
 class Function(BaseModel):
@@ -92,6 +106,14 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
+class JSONMode(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: Literal["json_object", "json_schema"] | MISSING = MISSING
+    json_schema: Any | MISSING = MISSING
+
+
 class Message(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -100,13 +122,14 @@ class Message(BaseModel):
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
     """
-    content: Annotated[StrictStr, Field(max_length=131072)]
-    """
-    The content of the message as a string.
-    """
+    content: StrictStr | list[ContentItem]
 
 
 class Messages(BaseModel):
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud. AWQ is an efficient, accurate and blazing-fast low-bit weight quantization method, currently supporting 4-bit quantization.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -114,15 +137,19 @@ class Messages(BaseModel):
     """
     An array of message objects representing the conversation history.
     """
-    image: list[JsonNumber] | StrictStr | MISSING = MISSING
     functions: list[Function] | MISSING = MISSING
     tools: list[ParametersTool | FunctionTool] | MISSING = MISSING
     """
     A list of tools available for the assistant to use.
     """
+    response_format: Annotated[JSONMode | MISSING, Field(title="JSON Mode")] = MISSING
+    raw: StrictBool = False
+    """
+    If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
+    """
     stream: StrictBool = False
     """
-    If true, the response will be streamed back incrementally.
+    If true, the response will be streamed back incrementally using SSE, Server Sent Events.
     """
     max_tokens: JsonInteger = 256
     """
@@ -132,9 +159,9 @@ class Messages(BaseModel):
     """
     Controls the randomness of the output; higher values produce more random results.
     """
-    top_p: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    top_p: Annotated[JsonNumber | MISSING, Field(ge=0.001, le=1.0)] = MISSING
     """
-    Controls the creativity of the AI's responses by adjusting how many possible words it considers. Lower values make outputs more predictable; higher values allow for more varied and creative responses.
+    Adjusts the creativity of the AI's responses by controlling how many possible words it considers. Lower values make outputs more predictable; higher values allow for more varied and creative responses.
     """
     top_k: Annotated[JsonInteger | MISSING, Field(ge=1, le=50)] = MISSING
     """
@@ -148,11 +175,11 @@ class Messages(BaseModel):
     """
     Penalty for repeated tokens; higher values discourage repetition.
     """
-    frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=-2.0, le=2.0)] = MISSING
     """
     Decreases the likelihood of the model repeating the same lines verbatim.
     """
-    presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=-2.0, le=2.0)] = MISSING
     """
     Increases the likelihood of the model introducing new topics.
     """
@@ -199,14 +226,22 @@ class ParametersTool(BaseModel):
 
 
 class Prompt(BaseModel):
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud. AWQ is an efficient, accurate and blazing-fast low-bit weight quantization method, currently supporting 4-bit quantization.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
-    prompt: Annotated[StrictStr, Field(max_length=131072, min_length=1)]
+    prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
     """
-    image: list[JsonNumber] | StrictStr | MISSING = MISSING
+    lora: StrictStr | MISSING = MISSING
+    """
+    Name of the LoRA (Low-Rank Adaptation) model to fine-tune the base model.
+    """
+    response_format: Annotated[JSONMode | MISSING, Field(title="JSON Mode")] = MISSING
     raw: StrictBool = False
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -223,7 +258,7 @@ class Prompt(BaseModel):
     """
     Controls the randomness of the output; higher values produce more random results.
     """
-    top_p: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    top_p: Annotated[JsonNumber | MISSING, Field(ge=0.001, le=1.0)] = MISSING
     """
     Adjusts the creativity of the AI's responses by controlling how many possible words it considers. Lower values make outputs more predictable; higher values allow for more varied and creative responses.
     """
@@ -239,17 +274,13 @@ class Prompt(BaseModel):
     """
     Penalty for repeated tokens; higher values discourage repetition.
     """
-    frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    frequency_penalty: Annotated[JsonNumber | MISSING, Field(ge=-2.0, le=2.0)] = MISSING
     """
     Decreases the likelihood of the model repeating the same lines verbatim.
     """
-    presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=0.0, le=2.0)] = MISSING
+    presence_penalty: Annotated[JsonNumber | MISSING, Field(ge=-2.0, le=2.0)] = MISSING
     """
     Increases the likelihood of the model introducing new topics.
-    """
-    lora: StrictStr | MISSING = MISSING
-    """
-    Name of the LoRA (Low-Rank Adaptation) model to fine-tune the base model.
     """
 
 
@@ -283,6 +314,9 @@ class Property(BaseModel):
 
 class RequestShape(RootModel[Prompt | Messages]):
     root: Prompt | Messages
+    """
+    Qwen1.5 is the improved version of Qwen, the large language model series developed by Alibaba Cloud. AWQ is an efficient, accurate and blazing-fast low-bit weight quantization method, currently supporting 4-bit quantization.
+    """
 
 
 MODEL_ID: Final = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"

@@ -24,6 +24,20 @@ def load(schemas: dict[str, str], rel: str) -> dict[str, Any]:
     return result
 
 
+SEED_DOCUMENTS = [
+    "cloudflare/qwen1.5-1.8b-chat.frontmatter.md", "cloudflare/qwen1.5-0.5b-chat.tree.txt",
+    "cloudflare/qwen1.5-7b-chat-awq.docs-page.txt", "dashscope/qwen1.5-chat.api-reference.txt",
+    "siliconflow/chat-completions.api-reference.txt"]
+
+
+@pytest.fixture(scope="session")
+def seed_schemas() -> dict[str, str]:
+    """What the five seed documents say, read as if they were the only sources."""
+    from wirespec.codegen.ingest import read_sources
+
+    return read_sources(ROOT, only=SEED_DOCUMENTS)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway copy of the project's sources/ and schemas/."""

@@ -12,7 +12,7 @@ def test_models_json_lists_ids_providers_models_kinds():
     assert result.returncode == 0
     models = json.loads(result.stdout)
     by_id = {m["id"]: m for m in models}
-    assert len(models) == 52
+    assert len(models) == 27 + 7 + 42
     entry = by_id["dashscope:qwen1.5-72b-chat"]
     assert entry["provider"] == "dashscope" and entry["model"] == "qwen1.5-72b-chat"
     assert entry["kinds"] == ["request", "response", "stream", "error"]
@@ -58,7 +58,7 @@ def run_with_stdin(data: str, *args: str):
                           capture_output=True, text=True, timeout=120)
 
 
-CF = "@cf/qwen/qwen1.5-7b-chat-awq"
+CF = "@cf/qwen/qwen1.5-0.5b-chat"
 
 
 def test_validate_exit_codes_and_json_shape():
@@ -73,7 +73,7 @@ def test_validate_exit_codes_and_json_shape():
     assert (error["pointer"], error["keyword"], error["limit"], error["value"]) == (
         "/top_k", "maximum", 50, 99)
     text = run_with_stdin('{"prompt": "hi", "top_k": 99}', "validate", CF)
-    assert "/top_k: maximum" in text.stdout and "docs-page.txt:" in text.stdout
+    assert "/top_k: maximum" in text.stdout and "qwen1.5-0.5b-chat.json:" in text.stdout
 
 
 def test_validate_unusable_input_exits_2():

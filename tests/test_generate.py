@@ -20,7 +20,8 @@ from wirespec.codegen.generate import render
 from wirespec.codegen.generate._datamodel import datamodel_source
 from wirespec.codegen.generate._postprocess import module_source
 
-CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+# the seed family in its current (docs-repository) revision
+CF = "cloudflare:@cf/qwen/qwen1.5-0.5b-chat"
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,8 @@ def test_round_trip_keeps_unknown_keys_and_numbers():
 def test_error_from_a_model_names_pointer_and_source():
     with pytest.raises(ValidationError) as caught:
         model(CF).model_validate({"messages": [{"role": "user", "content": "x"}], "top_k": 99})
-    assert "/top_k" in str(caught.value) and "docs-page.txt:" in str(caught.value)
+    message = caught.value.errors()[0]["msg"]
+    assert "/top_k" in message and "catalog/qwen1.5-0.5b-chat.json:" in message
 
 
 HOSTILE_TEXT = 'end"""\nimport os; os._exit(3)\n"""\\ \' \u2028 {x} %s'

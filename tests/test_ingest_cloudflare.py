@@ -31,8 +31,8 @@ def branch(schema: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("rel", "limit"), [(SMALL, 6144), (TREE, 131072), (PAGE, 131072)])
-def test_each_model_keeps_its_own_documents_prompt_limit(schemas, rel, limit):
-    request = load(schemas, f"{rel}.request.json")
+def test_each_model_keeps_its_own_documents_prompt_limit(seed_schemas, rel, limit):
+    request = load(seed_schemas, f"{rel}.request.json")
     prompt = branch(request, 0)["properties"]["prompt"]
     assert (prompt["minLength"], prompt["maxLength"]) == (1, limit)
     content = branch(request, 1)["properties"]["messages"]["items"]["properties"]["content"]
@@ -40,8 +40,8 @@ def test_each_model_keeps_its_own_documents_prompt_limit(schemas, rel, limit):
 
 
 @pytest.mark.parametrize("rel", [SMALL, TREE, PAGE])
-def test_numeric_limits_and_defaults(schemas, rel):
-    props = branch(load(schemas, f"{rel}.request.json"), 0)["properties"]
+def test_numeric_limits_and_defaults(seed_schemas, rel):
+    props = branch(load(seed_schemas, f"{rel}.request.json"), 0)["properties"]
     assert (props["temperature"]["minimum"], props["temperature"]["maximum"]) == (0, 5)
     assert (props["top_k"]["minimum"], props["top_k"]["maximum"]) == (1, 50)
     assert (props["seed"]["minimum"], props["seed"]["maximum"]) == (1, 9999999999)
@@ -50,18 +50,18 @@ def test_numeric_limits_and_defaults(schemas, rel):
     assert props["max_tokens"] == {**props["max_tokens"], "type": "integer", "default": 256}
 
 
-def test_newer_pages_add_tools_functions_and_image_the_older_card_lacks(schemas):
-    older = branch(load(schemas, f"{SMALL}.request.json"), 1)["properties"]
+def test_newer_pages_add_tools_functions_and_image_the_older_card_lacks(seed_schemas):
+    older = branch(load(seed_schemas, f"{SMALL}.request.json"), 1)["properties"]
     for rel in (TREE, PAGE):
-        newer = branch(load(schemas, f"{rel}.request.json"), 1)["properties"]
+        newer = branch(load(seed_schemas, f"{rel}.request.json"), 1)["properties"]
         assert {"tools", "functions", "image"} <= set(newer)
         assert not {"tools", "functions", "image"} & set(older)
         assert newer["temperature"]["default"] == 0.6
 
 
 @pytest.mark.parametrize("rel", [TREE, PAGE])
-def test_one_of_shapes(schemas, rel):
-    request = load(schemas, f"{rel}.request.json")
+def test_one_of_shapes(seed_schemas, rel):
+    request = load(seed_schemas, f"{rel}.request.json")
     assert [b["required"] for b in request["oneOf"]] == [["prompt"], ["messages"]]
     image = branch(request, 0)["properties"]["image"]
     assert [b["type"] for b in image["oneOf"]] == ["array", "string"]
@@ -72,29 +72,29 @@ def test_one_of_shapes(schemas, rel):
     parameters = tools[0]["properties"]["parameters"]
     assert parameters["properties"]["properties"]["additionalProperties"]["required"] == [
         "type", "description"]
-    response = load(schemas, f"{rel}.response.json")
+    response = load(seed_schemas, f"{rel}.response.json")
     assert [b["type"] for b in response["oneOf"]] == ["object", "string"]
     tool_call = branch(response, 0)["properties"]["tool_calls"]["items"]["properties"]
     assert tool_call["arguments"]["type"] == "object" and tool_call["name"]["type"] == "string"
 
 
-def test_tree_required_is_inferred_from_the_family_schema_and_says_so(schemas):
-    request = load(schemas, f"{TREE}.request.json")
+def test_tree_required_is_inferred_from_the_family_schema_and_says_so(seed_schemas):
+    request = load(seed_schemas, f"{TREE}.request.json")
     source = branch(request, 1)["x-source"]
     assert "qwen1.5-7b-chat-awq.docs-page.txt" in source["inferred"]
     assert source["line"] == 66
 
 
-def test_front_matter_json_in_a_string_is_cited_by_line_and_pointer(schemas):
-    prompt = branch(load(schemas, f"{SMALL}.request.json"), 0)["properties"]["prompt"]
+def test_front_matter_json_in_a_string_is_cited_by_line_and_pointer(seed_schemas):
+    prompt = branch(load(seed_schemas, f"{SMALL}.request.json"), 0)["properties"]["prompt"]
     assert prompt["x-source"] == {
         "doc": "cloudflare/qwen1.5-1.8b-chat.frontmatter.md", "line": 23,
         "quote": '"type": "string", "minLength": 1, "maxLength": 6144',
         "pointer": "/oneOf/0/properties/prompt"}
 
 
-def test_stream_event_is_the_json_output_branch(schemas):
-    stream = load(schemas, f"{SMALL}.stream.json")
+def test_stream_event_is_the_json_output_branch(seed_schemas):
+    stream = load(seed_schemas, f"{SMALL}.stream.json")
     assert stream["type"] == "object" and "response" in stream["properties"]
     assert "text/event-stream" in stream["x-source"]["inferred"]
 
@@ -108,8 +108,8 @@ def test_bulleted_tree_agrees_with_the_json_schema_of_the_same_page():
     assert not agreement.unexplained  # only required, format, title and false defaults
 
 
-def test_flat_and_bulleted_trees_of_the_same_family_read_alike(schemas):
-    flat = load(schemas, f"{TREE}.request.json")
+def test_flat_and_bulleted_trees_of_the_same_family_read_alike(seed_schemas):
+    flat = load(seed_schemas, f"{TREE}.request.json")
     flat.pop("title")  # the root annotation ingest adds, not part of the tree
     page = doc("cloudflare/qwen1.5-7b-chat-awq.docs-page.txt")
     agreement = compare(flat, inline_input_schema(page))
@@ -135,9 +135,17 @@ def test_sources_are_the_seeds_verbatim():
     import tomllib
 
     manifest = tomllib.loads((ROOT / "sources" / "manifest.toml").read_text())
+    copied = 0
     for entry in manifest["document"]:
-        seed = entry["origin"].split()[1].rstrip(":")
-        assert (ROOT / "sources" / entry["path"]).read_bytes() == (seeds / seed).read_bytes()
+        origin = entry["origin"]
+        if origin.startswith("seed "):
+            original = seeds / origin.split()[1].rstrip(":")
+        else:
+            folder = "cloudflare-docs-older" if "older" in entry["path"] else "cloudflare-docs"
+            original = seeds.parent / "corpus" / folder / Path(entry["path"]).name
+        assert (ROOT / "sources" / entry["path"]).read_bytes() == original.read_bytes()
+        copied += 1
+    assert copied == 5 + 27 + 2
 
 
 def test_ingest_reads_no_path_outside_sources():

@@ -10,22 +10,22 @@ MODELS = ["qwen1.5-72b-chat", "qwen1.5-32b-chat", "qwen1.5-14b-chat", "qwen1.5-7
           "qwen-72b-chat", "qwen-14b-chat", "qwen-7b-chat"]
 
 
-def request(schemas, model="qwen1.5-72b-chat"):
-    return load(schemas, f"dashscope/{model}.request.json")
+def request(seed_schemas, model="qwen1.5-72b-chat"):
+    return load(seed_schemas, f"dashscope/{model}.request.json")
 
 
-def parameters(schemas):
-    return request(schemas)["properties"]["parameters"]["properties"]
+def parameters(seed_schemas):
+    return request(seed_schemas)["properties"]["parameters"]["properties"]
 
 
-def test_every_listed_model_has_every_kind(schemas):
+def test_every_listed_model_has_every_kind(seed_schemas):
     for model in MODELS:
         for kind in ("request", "response", "stream", "error"):
-            assert f"dashscope/{model}.{kind}.json" in schemas
+            assert f"dashscope/{model}.{kind}.json" in seed_schemas
 
 
-def test_exclusive_and_half_open_ranges(schemas):
-    p = parameters(schemas)
+def test_exclusive_and_half_open_ranges(seed_schemas):
+    p = parameters(seed_schemas)
     assert {k: p["top_p"][k] for k in ("exclusiveMinimum", "exclusiveMaximum")} == {
         "exclusiveMinimum": 0, "exclusiveMaximum": 1.0}
     assert "minimum" not in p["top_p"] and "maximum" not in p["top_p"]
@@ -34,24 +34,24 @@ def test_exclusive_and_half_open_ranges(schemas):
     assert "Valid values: [0,2)" in p["temperature"]["x-source"]["quote"]
 
 
-def test_seed_is_a_64_bit_unsigned_integer(schemas):
-    seed = parameters(schemas)["seed"]
+def test_seed_is_a_64_bit_unsigned_integer(seed_schemas):
+    seed = parameters(seed_schemas)["seed"]
     assert (seed["type"], seed["minimum"], seed["maximum"], seed["default"]) == (
         "integer", 0, 18446744073709551615, 1234)
 
 
-def test_enums_and_defaults(schemas):
-    p = parameters(schemas)
+def test_enums_and_defaults(seed_schemas):
+    p = parameters(seed_schemas)
     assert p["result_format"]["enum"] == ["text", "message"]
     assert p["incremental_output"]["default"] is False
     assert (p["top_p"]["default"], p["temperature"]["default"]) == (0.8, 0.85)
-    roles = request(schemas)["properties"]["input"]["properties"]["messages"]["items"]
+    roles = request(seed_schemas)["properties"]["input"]["properties"]["messages"]["items"]
     assert roles["properties"]["role"]["enum"] == ["system", "user", "assistant"]
     assert roles["required"] == ["role", "content"]
 
 
-def test_no_limit_is_invented(schemas):
-    p = parameters(schemas)
+def test_no_limit_is_invented(seed_schemas):
+    p = parameters(seed_schemas)
     for name in ("max_tokens", "top_k", "repetition_penalty"):
         assert not {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} & set(p[name])
 
@@ -60,14 +60,14 @@ def test_no_limit_is_invented(schemas):
     ("Hello", True), (["a", "b"], True), ([37763, 367], True), ([[37763, 367]], True),
     ([], True), (["a", 1], False), ([[1], 2], False), ([["a"]], False), (5, False),
 ])
-def test_stop_is_one_shape_never_a_mix(schemas, stop, valid):
+def test_stop_is_one_shape_never_a_mix(seed_schemas, stop, valid):
     payload = {"model": "qwen1.5-72b-chat", "input": {"prompt": "hi"},
                "parameters": {"stop": stop}}
-    assert Draft202012Validator(request(schemas)).is_valid(payload) is valid
+    assert Draft202012Validator(request(seed_schemas)).is_valid(payload) is valid
 
 
-def test_input_needs_prompt_or_messages(schemas):
-    validator = Draft202012Validator(request(schemas))
+def test_input_needs_prompt_or_messages(seed_schemas):
+    validator = Draft202012Validator(request(seed_schemas))
     base = {"model": "qwen1.5-72b-chat"}
     messages = [{"role": "user", "content": "hi"}]
     assert validator.is_valid({**base, "input": {"prompt": "hi"}})
@@ -79,9 +79,9 @@ def test_input_needs_prompt_or_messages(schemas):
     assert not validator.is_valid({**base, "model": "qwen1.5-14b-chat", "input": {"prompt": "x"}})
 
 
-def test_token_limits_with_blank_cells_continuing_the_row_above(schemas):
+def test_token_limits_with_blank_cells_continuing_the_row_above(seed_schemas):
     def limits(model):
-        found = request(schemas, model).get("x-limits", {})
+        found = request(seed_schemas, model).get("x-limits", {})
         return {name: value["value"] for name, value in found.items()}
 
     big = {"context_window": 32000, "max_input_tokens": 30000, "max_output_tokens": 2000}
@@ -91,11 +91,11 @@ def test_token_limits_with_blank_cells_continuing_the_row_above(schemas):
     assert limits("qwen1.5-14b-chat") == small
     assert limits("qwen1.5-7b-chat") == small
     assert limits("qwen-72b-chat") == {}
-    inherited = request(schemas, "qwen1.5-32b-chat")["x-limits"]["context_window"]["x-source"]
+    inherited = request(seed_schemas, "qwen1.5-32b-chat")["x-limits"]["context_window"]["x-source"]
     assert inherited["line"] == 12 and "line 13" in inherited["inferred"]
 
 
-def test_the_documents_own_samples_validate(schemas):
+def test_the_documents_own_samples_validate(seed_schemas):
     import json
 
     from conftest import ROOT
@@ -105,20 +105,20 @@ def test_the_documents_own_samples_validate(schemas):
     def sample(first, last):
         return json.loads("\n".join(text[first - 1:last]))
 
-    response = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.response.json"))
+    response = Draft202012Validator(load(seed_schemas, "dashscope/qwen1.5-72b-chat.response.json"))
     assert response.is_valid(sample(342, 364))  # message format (SDK rendering)
     assert response.is_valid(sample(366, 380))  # text format
     assert response.is_valid(sample(469, 479))  # HTTP, SSE disabled
-    stream = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.stream.json"))
+    stream = Draft202012Validator(load(seed_schemas, "dashscope/qwen1.5-72b-chat.stream.json"))
     for line in (508, 512, 518):
         assert stream.is_valid(json.loads(text[line - 1].removeprefix("data:")))
-    error = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.error.json"))
+    error = Draft202012Validator(load(seed_schemas, "dashscope/qwen1.5-72b-chat.error.json"))
     assert error.is_valid(sample(521, 525))
     assert not error.is_valid({"code": "InvalidApiKey"})
 
 
-def test_response_formats_are_exclusive(schemas):
-    response = Draft202012Validator(load(schemas, "dashscope/qwen1.5-72b-chat.response.json"))
+def test_response_formats_are_exclusive(seed_schemas):
+    response = Draft202012Validator(load(seed_schemas, "dashscope/qwen1.5-72b-chat.response.json"))
     both = {"output": {"text": "a", "choices": []}, "usage": {}, "request_id": "x"}
     assert not response.is_valid(both)
     neither = {"output": {"text": None}, "usage": {}, "request_id": "x"}

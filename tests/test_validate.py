@@ -12,7 +12,8 @@ from pydantic import ValidationError as ModelRejection
 from wirespec import PayloadError, UnknownModelError, model, validate
 from wirespec.validators._registry import load_schema
 
-CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+# the seed family in its current (docs-repository) revision
+CF = "cloudflare:@cf/qwen/qwen1.5-0.5b-chat"
 DS = "dashscope:qwen1.5-72b-chat"
 SF = "siliconflow:Qwen/Qwen2.5-7B-Instruct"
 MESSAGES = [{"role": "user", "content": "hi"}]

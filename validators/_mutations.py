@@ -101,7 +101,8 @@ def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
                     yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}",
                                      others)
                 yield from _alternative_sites(schema, keyword, index, payload, pointer, path)
-                break
+                if keyword == "oneOf":
+                    break  # anyOf: every alternative the payload satisfies applies to it
     yield from _own_sites(schema, payload, pointer, path, rivals)
     if isinstance(payload, dict):
         for name, child in schema.get("properties", {}).items():

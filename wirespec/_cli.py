@@ -8,7 +8,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wirespec._exceptions import PayloadError, WirespecError
+from wirespec._exceptions import (
+    PayloadError,
+    UnknownKindError,
+    UnknownModelError,
+    WirespecError,
+)
 from wirespec.validators import _registry
 from wirespec.validators._engine import compiled, validate
 from wirespec.validators._errors import Report
@@ -86,9 +91,28 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    schema = _registry.load_schema(args.id, args.kind)
+    if args.revision is None:
+        schema = _registry.load_schema(args.id, args.kind)
+    else:
+        schema = _revision_schema(args.id, args.revision, args.kind)
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _revision_schema(model_id: str, revision: int, kind: str) -> dict[str, object]:
+    from wirespec.codegen.ingest import document_schemas, revisions
+
+    entry = _registry.resolve(model_id)
+    root = project_root(None)
+    known = [r for r in revisions(root) if r.model_id == entry.id]
+    chosen = [r for r in known if r.revision == revision]
+    if not chosen:
+        listed = ", ".join(f"{r.revision} ({r.document})" for r in known)
+        raise UnknownModelError(f"{entry.id} revision {revision}") from ValueError(listed)
+    schemas = document_schemas(root, chosen[0].document)[entry.id]
+    if kind not in schemas:
+        raise UnknownKindError(entry.id, kind, list(schemas))
+    return schemas[kind]
 
 
 def _read_input(path: str | None) -> bytes:
@@ -144,8 +168,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
     import time
+    import warnings
 
     from wirespec.validators._fuzzing import run
+
+    # payloads at a 131072-character limit: hypothesis warns about the size of their repr
+    warnings.filterwarnings("ignore", message="Generating overly large repr")
 
     targets = [(entry.id, kind) for entry in _registry.models() for kind in entry.kinds]
     if args.ids:
@@ -166,9 +194,13 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             print(f"  DISAGREEMENT: {result.disagreement.what}")
             print(f"  minimal payload: {json.dumps(result.disagreement.payload)[:2000]}")
         elif result.coverage < 1:
-            missing = sorted(result.constraints - result.both_sides)
+            missing = sorted(result.constraints - result.both_sides - result.unbreakable)
             print(f"  not exercised on both sides: {', '.join(missing[:5])}"
                   + (" …" if len(missing) > 5 else ""))
+        if result.unbreakable:
+            print(f"  {len(result.unbreakable)} cannot be broken alone (another alternative "
+                  f"accepts the change): {', '.join(sorted(result.unbreakable)[:3])}"
+                  + (" …" if len(result.unbreakable) > 3 else ""))
     share = both / total if total else 1.0
     print(f"total: {both}/{total} constraints exercised on both sides ({share:.1%}), "
           f"{'disagreements found' if failed else 'no disagreement'}, "
@@ -207,6 +239,18 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from wirespec._diff_cli import compare, render, resolve_side
+    from wirespec.validators._diff import BREAKING
+
+    root = project_root(None)
+    report = compare(resolve_side(root, args.old), resolve_side(root, args.new))
+    print(render(report, args.format, args.old, args.new))
+    breaking = any(c.classification(kind) == BREAKING for _, kind, found in report
+                   for c in found)
+    return EXIT_FAILED if breaking else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirespec", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -228,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a model's schema")
     schema.add_argument("id")
     schema.add_argument("--kind", default="request", choices=_registry.KINDS)
+    schema.add_argument("--revision", type=int, help="an older document's schema "
+                        "(revisions: see sources/manifest.toml)")
     schema.set_defaults(run=cmd_schema)
 
     check = sub.add_parser("validate", help="pre-flight check of a payload (file or stdin)")
@@ -242,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_argument("id")
     tokens.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
     tokens.set_defaults(run=cmd_tokens)
+
+    diff = sub.add_parser("diff", help="semantic diff: breaking / non-breaking / unknown")
+    diff.add_argument("old", help="schema file, source document, MODEL@REVISION or git revision")
+    diff.add_argument("new")
+    diff.add_argument("--format", default="text", choices=("text", "json", "markdown"))
+    diff.set_defaults(run=cmd_diff)
 
     fuzz = sub.add_parser("fuzz", help="property runs at every limit, with coverage")
     fuzz.add_argument("ids", nargs="*", metavar="ID", help="models (default: all)")

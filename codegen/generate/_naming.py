@@ -44,7 +44,8 @@ def _distinguishing(branch: dict[str, Any], siblings: list[Any]) -> str | None:
 
 class Namer:
     def __init__(self, root_class: str) -> None:
-        self.used = {root_class}
+        # the root's shape and the public class wirespec derives from it
+        self.used = {root_class, root_class.removesuffix("Shape")}
 
     def claim(self, wanted: str, parent: str) -> str:
         name = wanted
@@ -67,6 +68,8 @@ class Namer:
                 key = _distinguishing(branch, branches)
                 # a branch that only adds `required` to an object is merged into a class too
                 becomes_class = _is_class(branch) or ("properties" in node and "required" in branch)
+                if branch.get("title") in self.used:  # a document's title taken by us
+                    branch["title"] = self.claim(f"{branch['title']}Item", own)
                 if "title" not in branch and becomes_class:
                     if key:
                         wanted = camel(key) if root else camel(key) + own
@@ -89,6 +92,8 @@ class Namer:
     def _child(self, child: Any, wanted: str, parent: str) -> None:
         if not isinstance(child, dict):
             return
+        if child.get("title") in self.used and _is_class(child):
+            child["title"] = self.claim(f"{child['title']}Item", parent)
         if _is_class(child) and "title" not in child:
             child["title"] = self.claim(wanted, parent)
         self.visit(child, child.get("title", wanted))

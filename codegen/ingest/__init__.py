@@ -6,13 +6,17 @@ written, so a document that no longer parses leaves schemas/ exactly as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wirespec._exceptions import DocumentError
 
 from .._files import stale_files, sync_tree
 from . import (
+    cloudflare_docs_json,
     cloudflare_docs_page,
     cloudflare_frontmatter,
     cloudflare_tree,
@@ -29,11 +33,13 @@ INGESTERS: dict[str, Ingester] = {
     "cloudflare_frontmatter": cloudflare_frontmatter.ingest,
     "cloudflare_tree": cloudflare_tree.ingest,
     "cloudflare_docs_page": cloudflare_docs_page.ingest,
+    "cloudflare_docs_json": cloudflare_docs_json.ingest,
     "dashscope_reference": dashscope_reference.ingest,
     "siliconflow_reference": siliconflow_reference.ingest,
 }
 
-__all__ = ["INGESTERS", "check", "ingest", "read_sources"]
+__all__ = ["INGESTERS", "Revision", "check", "document_schemas", "ingest", "read_sources",
+           "revisions"]
 
 
 def _reader(sources: Path, entries: dict[str, Entry]) -> Callable[[str], SourceDocument]:
@@ -67,14 +73,19 @@ def _run_ingester(entry: Entry, doc: SourceDocument) -> list[ModelSchemas]:
                             ) from None
 
 
-def read_sources(root: Path) -> dict[str, str]:
-    """Every file schemas/ should hold (relative path -> text), or a DocumentError."""
+def read_sources(root: Path, only: list[str] | None = None) -> dict[str, str]:
+    """Every file schemas/ should hold (relative path -> text), or a DocumentError.
+
+    ``only``: read just these documents (paths under sources/), as if they were all there is.
+    """
     sources = root / "sources"
     entries = load_manifest(sources, set(INGESTERS))
     by_path = {entry.path: entry for entry in entries}
     read = _reader(sources, by_path)
     newest: dict[str, tuple[int, ModelSchemas, str]] = {}
     for entry in entries:
+        if only is not None and entry.path not in only:
+            continue
         for found in _run_ingester(entry, read(entry.path)):
             if found.provider != entry.provider:
                 raise DocumentError(f"sources/{entry.path}", None, f"read a {found.provider} "
@@ -96,3 +107,30 @@ def ingest(root: Path) -> list[str]:
 def check(root: Path) -> list[str]:
     """The files of schemas/ that ingest would change (empty when up to date)."""
     return stale_files(root / "schemas", read_sources(root), "*.json")
+
+
+@dataclass(frozen=True)
+class Revision:
+    model_id: str
+    revision: int
+    document: str  # under sources/
+
+
+def revisions(root: Path) -> list[Revision]:
+    """Every (model, revision, document) the manifest knows, oldest first."""
+    found = []
+    for entry in load_manifest(root / "sources", set(INGESTERS)):
+        models = entry.raw["models"]
+        if models == "from-document":
+            models = [m["model"] for m in json.loads(read_sources(root, [entry.path])[
+                "index.json"])["models"]]
+        found += [Revision(f"{entry.provider}:{m}", entry.revision, entry.path) for m in models]
+    return sorted(found, key=lambda r: (r.model_id, r.revision))
+
+
+def document_schemas(root: Path, document: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """What one document says: model id -> kind -> schema."""
+    files = read_sources(root, [document])
+    index = json.loads(files["index.json"])
+    return {m["id"]: {kind: json.loads(files[rel]) for kind, rel in m["kinds"].items()}
+            for m in index["models"]}

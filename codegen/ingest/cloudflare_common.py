@@ -13,6 +13,34 @@ STREAM_INFERENCE = (
 )
 
 
+INDISTINCT_ONE_OF = (
+    "read as anyOf: the document's oneOf has object alternatives that require nothing and "
+    "allow other members, so any ordinary payload matches several and a literal oneOf would "
+    "reject every one")
+
+
+def _object_like(branch: Any) -> bool:
+    return isinstance(branch, dict) and (branch.get("type") == "object" or (
+        "properties" in branch and "type" not in branch))
+
+
+def indistinct_one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every ``oneOf`` whose object alternatives cannot be told apart, as ``anyOf``."""
+    from wirespec.validators._schema_walk import iter_subschemas
+
+    result = copy.deepcopy(schema)
+    for _pointer, node in list(iter_subschemas(result)):
+        branches = node.get("oneOf")
+        objects = [b for b in branches or [] if _object_like(b)]
+        if len(objects) >= 2 and all(not b.get("required") and
+                                     b.get("additionalProperties") is not False
+                                     for b in objects):
+            node["anyOf"] = node.pop("oneOf")
+            source = node.setdefault("x-source", {})
+            source["inferred"] = INDISTINCT_ONE_OF
+    return result
+
+
 def json_output_branch(output: dict[str, Any]) -> dict[str, Any] | None:
     """The output alternative a JSON body (and each SSE event) takes, if the output streams."""
     branches = output.get("oneOf") or output.get("anyOf") or []
@@ -48,6 +76,8 @@ def cloudflare_model(
     declared = doc.entry.get("models")
     if isinstance(declared, list) and name not in declared:
         doc.fail(None, f"the document is about {name!r}, but the manifest lists {declared}")
+    request = indistinct_one_of_as_any_of(request)
+    output = indistinct_one_of_as_any_of(output)
     schemas = {"request": request, "response": output}
     stream = stream_event_schema(output)
     if stream is not None:

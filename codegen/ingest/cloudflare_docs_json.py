@@ -1,0 +1,54 @@
+"""Cloudflare's docs repository model files (``src/content/workers-ai-models/<name>.json``):
+``name``, ``description``, ``properties`` and ``schema.input`` / ``schema.output`` as JSON.
+
+Token limits come from ``properties`` (``context_window``, ``max_input_tokens``), each with
+the line of its value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._document import ModelSchemas, Source, SourceDocument
+from ._embedded_schema import annotate
+from ._located_json import LocatedJSON, loads_located
+from .cloudflare_common import cloudflare_model
+
+LIMIT_PROPERTIES = ("context_window", "max_input_tokens", "max_output_tokens")
+
+
+def _schema(doc: SourceDocument, located: LocatedJSON, key: str) -> dict[str, Any]:
+    schema = located.value.get("schema", {}).get(key)
+    if not isinstance(schema, dict):
+        doc.fail(located.lines.get("/schema", 1), f"schema.{key} is missing or not an object")
+    prefix = f"/schema/{key}"
+    return annotate(schema, doc, lambda pointer: located.line_of(prefix + pointer),
+                    embedded=False)
+
+
+def _limits(doc: SourceDocument, located: LocatedJSON) -> dict[str, Any]:
+    limits: dict[str, Any] = {}
+    for index, entry in enumerate(located.value.get("properties", [])):
+        name = entry.get("property_id") if isinstance(entry, dict) else None
+        if name not in LIMIT_PROPERTIES:
+            continue
+        line = located.line_of(f"/properties/{index}/value")
+        try:
+            value = int(str(entry.get("value")))
+        except ValueError:
+            doc.fail(line, f"{name} is not a whole number: {entry.get('value')!r}")
+        quote = f'"property_id": "{name}", "value": "{entry.get("value")}"'
+        limits[name] = {"value": value, "x-source": Source(doc.path, line, quote).as_json()}
+    return limits
+
+
+def ingest(doc: SourceDocument) -> list[ModelSchemas]:
+    located = loads_located(doc.text, path=f"sources/{doc.path}")
+    if not isinstance(located.value, dict) or not isinstance(located.value.get("name"), str):
+        doc.fail(1, "not a model file: no top-level \"name\"")
+    request = _schema(doc, located, "input")
+    output = _schema(doc, located, "output")
+    found = cloudflare_model(doc, located.value["name"], request, output,
+                             description=located.value.get("description"))
+    found.limits = _limits(doc, located)
+    return [found]
