@@ -24,6 +24,25 @@ def load(schemas: dict[str, str], rel: str) -> dict[str, Any]:
     return result
 
 
+# The models property runs in `make test` cover (`wirespec fuzz` covers every model): every
+# seed family, all DashScope models, two SiliconFlow ones (theirs differ only in the model
+# constant), and one catalog model per task.
+SAMPLED_MODELS = {
+    "siliconflow:Qwen/Qwen2.5-7B-Instruct", "siliconflow:Pro/Qwen/Qwen2-7B-Instruct",
+    *(f"cloudflare:@cf/{name}" for name in (
+        "qwen/qwen1.5-0.5b-chat", "qwen/qwen1.5-1.8b-chat", "qwen/qwen1.5-7b-chat-awq",
+        "qwen/qwen1.5-14b-chat-awq", "baai/bge-m3", "baai/bge-reranker-base", "openai/whisper",
+        "black-forest-labs/flux-1-schnell", "deepgram/aura-1", "meta/m2m100-1.2b",
+        "facebook/detr-resnet-50", "openai/gpt-oss-120b", "huggingface/distilbert-sst-2-int8")),
+}
+
+
+def sampled_targets() -> list[tuple[str, str]]:
+    index = json.loads((ROOT / "schemas" / "index.json").read_text())
+    return [(m["id"], kind) for m in index["models"] for kind in m["kinds"]
+            if m["provider"] == "dashscope" or m["id"] in SAMPLED_MODELS]
+
+
 SEED_DOCUMENTS = [
     "cloudflare/qwen1.5-1.8b-chat.frontmatter.md", "cloudflare/qwen1.5-0.5b-chat.tree.txt",
     "cloudflare/qwen1.5-7b-chat-awq.docs-page.txt", "dashscope/qwen1.5-chat.api-reference.txt",

@@ -4,13 +4,12 @@ the strategies reach the limits, and a validator with one limit flipped is caugh
 from __future__ import annotations
 
 import copy
-import json
 import math
 from typing import Any
 
 import jsonschema_rs
 import pytest
-from conftest import ROOT
+from conftest import sampled_targets
 from hypothesis import HealthCheck, find, given, settings
 
 from wirespec import strategies
@@ -18,12 +17,8 @@ from wirespec.validators._engine import CompiledSchema, compiled
 from wirespec.validators._fuzzing import breaking_each, run
 from wirespec.validators._schema_walk import iter_subschemas
 
-INDEX = json.loads((ROOT / "schemas" / "index.json").read_text())
-SAMPLED_SILICONFLOW = {"siliconflow:Qwen/Qwen2.5-7B-Instruct",
-                       "siliconflow:Pro/Qwen/Qwen2-7B-Instruct"}
-TARGETS = [(m["id"], kind) for m in INDEX["models"] for kind in m["kinds"]
-           if m["provider"] != "siliconflow" or m["id"] in SAMPLED_SILICONFLOW]
-CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+TARGETS = sampled_targets()
+CF = "cloudflare:@cf/qwen/qwen1.5-0.5b-chat"  # the seed family, current revision
 DS = "dashscope:qwen1.5-72b-chat"
 QUICK = settings(database=None, max_examples=2000, suppress_health_check=list(HealthCheck))
 

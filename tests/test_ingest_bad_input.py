@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -134,3 +135,15 @@ def test_cli_ingest_check_reports_stale_then_ingest_repairs(project):
     assert run_cli("ingest", "--root", str(project)).returncode == 0
     assert run_cli("ingest", "--check", "--root", str(project)).returncode == 0
     assert not (project / "schemas" / "dashscope" / "leftover.request.json").exists()
+
+
+def test_cli_ingest_check_says_what_a_stale_schema_change_means(project):
+    victim = project / "schemas" / "dashscope" / "qwen1.5-72b-chat.request.json"
+    committed = json.loads(victim.read_text())
+    committed["properties"]["parameters"]["properties"]["top_p"]["exclusiveMaximum"] = 0.5
+    victim.write_text(json.dumps(committed))
+    result = run_cli("ingest", "--check", "--root", str(project))
+    assert result.returncode == 1
+    # the documents now allow up to 1.0, where the committed schema said 0.5: a widening
+    assert "qwen1.5-72b-chat.request.json: 0 breaking, 1 non-breaking, 0 unknown" in (
+        result.stderr)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import sampled_targets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -16,11 +16,7 @@ from pydantic import ValidationError
 from wirespec import model, validate
 from wirespec.validators._registry import load_schema
 
-INDEX = json.loads((ROOT / "schemas" / "index.json").read_text())
-SAMPLED_SILICONFLOW = {"siliconflow:Qwen/Qwen2.5-7B-Instruct",
-                       "siliconflow:Pro/Qwen/Qwen2-7B-Instruct"}
-TARGETS = [(m["id"], kind) for m in INDEX["models"] for kind in m["kinds"]
-           if m["provider"] != "siliconflow" or m["id"] in SAMPLED_SILICONFLOW]
+TARGETS = sampled_targets()
 
 ANY_JSON = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
                      st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=4),

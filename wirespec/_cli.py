@@ -51,7 +51,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     root = project_root(args.root)
     if args.check:
-        return _report_stale("ingest", ingest.check(root))
+        stale = ingest.check(root)
+        code = _report_stale("ingest", stale)
+        if stale:
+            _print_stale_meaning(root, stale, ingest.read_sources(root))
+        return code
     changed = ingest.ingest(root)
     print(f"ingest: {len(changed)} file(s) changed in {root / 'schemas'}")
     return EXIT_OK
@@ -66,6 +70,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
     changed = generate.generate(root)
     print(f"generate: {len(changed)} file(s) changed in {root / 'generated'}")
     return EXIT_OK
+
+
+def _print_stale_meaning(root: Path, stale: list[str], fresh: dict[str, str]) -> None:
+    """What each stale schema's change means for callers (the diff's summary)."""
+    from wirespec.validators._diff import changes, summary
+
+    for rel in stale:
+        committed = root / "schemas" / rel
+        if rel == "index.json" or not committed.is_file() or rel not in fresh:
+            continue
+        try:
+            old = json.loads(committed.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue
+        new = json.loads(fresh[rel])
+        counts = summary(list(changes(old, new)), new.get("x-kind", "request"))
+        print(f"  {rel}: {counts['breaking']} breaking, {counts['non-breaking']} "
+              f"non-breaking, {counts['unknown']} unknown", file=sys.stderr)
 
 
 def _limits_text(limits: dict[str, object]) -> str:

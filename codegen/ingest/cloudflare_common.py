@@ -14,9 +14,9 @@ STREAM_INFERENCE = (
 
 
 INDISTINCT_ONE_OF = (
-    "read as anyOf: the document's oneOf has object alternatives that require nothing and "
-    "allow other members, so any ordinary payload matches several and a literal oneOf would "
-    "reject every one")
+    "read as anyOf: an object alternative of the document's oneOf requires nothing and allows "
+    "other members, so every payload of the other alternatives matches it too and a literal "
+    "oneOf would reject every one")
 
 
 def _object_like(branch: Any) -> bool:
@@ -32,7 +32,7 @@ def indistinct_one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
     for _pointer, node in list(iter_subschemas(result)):
         branches = node.get("oneOf")
         objects = [b for b in branches or [] if _object_like(b)]
-        if len(objects) >= 2 and all(not b.get("required") and
+        if len(objects) >= 2 and any(not b.get("required") and
                                      b.get("additionalProperties") is not False
                                      for b in objects):
             node["anyOf"] = node.pop("oneOf")
