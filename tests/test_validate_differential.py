@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from wirespec import model, validate
+from wirespec.validators._keywords import equal as json_equal
 from wirespec.validators._registry import load_schema
 
 TARGETS = sampled_targets()
@@ -49,17 +50,6 @@ def near_misses(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> Any:
     else:
         holder[last] = draw(ANY_JSON)
     return payload
-
-
-def json_equal(one: Any, two: Any) -> bool:
-    """Equal as JSON: 256 and 256.0 alike, but true is not 1."""
-    if isinstance(one, bool) or isinstance(two, bool):
-        return type(one) is type(two) and one == two
-    if isinstance(one, dict) and isinstance(two, dict):
-        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
-    if isinstance(one, list) and isinstance(two, list):
-        return len(one) == len(two) and all(map(json_equal, one, two))
-    return bool(one == two)
 
 
 @pytest.mark.parametrize(("model_id", "kind"), TARGETS)

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from ._engine import CompiledSchema, compiled
+from ._keywords import equal as json_equal
 from ._models import model
 from ._mutations import InvalidExample, Site, apply, sites
 from ._schema_walk import iter_subschemas
@@ -164,16 +165,6 @@ def check_invalid(result: FuzzResult, engine: CompiledSchema, reference: Draft20
         raise Disagreement(f"the validator does not report {example.keyword} at "
                            f"{example.pointer or '/'} (it reports {sorted(reported)})", payload)
     result.invalid_side.add(example.schema_path)
-
-
-def json_equal(one: Any, two: Any) -> bool:
-    if isinstance(one, bool) or isinstance(two, bool):
-        return type(one) is type(two) and one == two
-    if isinstance(one, dict) and isinstance(two, dict):
-        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
-    if isinstance(one, list) and isinstance(two, list):
-        return len(one) == len(two) and all(map(json_equal, one, two))
-    return bool(one == two)
 
 
 def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value: int = 0,

@@ -81,10 +81,12 @@ def _pointer(base: str, token: str | int) -> str:
 
 
 def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
-          rivals: tuple[list[str], ...] = ()) -> Iterator[Site]:
+          rivals: tuple[list[str], ...] = (), rival_types: frozenset[str] = frozenset()
+          ) -> Iterator[Site]:
     """``rivals``: the required members of the other alternatives at this level; a member
     whose removal would complete a rival is not removed (the payload would then be read as
-    that alternative, and be reported as such)."""
+    that alternative, and be reported as such). ``rival_types``: likewise, no value of a type
+    another alternative allows is put in place of this one."""
     if not isinstance(schema, dict):
         return
     for keyword in ("oneOf", "anyOf"):
@@ -97,13 +99,15 @@ def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
                                if i != index and isinstance(b, dict))
                 contested = isinstance(payload, dict) and any(
                     wanted and all(n in payload for n in wanted) for wanted in others)
+                other_types = frozenset(t for i, b in enumerate(branches) if i != index
+                                        and isinstance(b, dict) for t in types_of(b))
                 if not contested:  # else a broken payload fits a rival as well as this one
                     yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}",
-                                     others)
+                                     others, other_types)
                 yield from _alternative_sites(schema, keyword, index, payload, pointer, path)
                 if keyword == "oneOf":
                     break  # anyOf: every alternative the payload satisfies applies to it
-    yield from _own_sites(schema, payload, pointer, path, rivals)
+    yield from _own_sites(schema, payload, pointer, path, rivals, rival_types)
     if isinstance(payload, dict):
         for name, child in schema.get("properties", {}).items():
             if name in payload:
@@ -126,15 +130,16 @@ def _completes_a_rival(value: dict[str, Any], removed: str,
 
 
 def _own_sites(schema: dict[str, Any], value: Any, pointer: str, path: str,
-               rivals: tuple[list[str], ...] = ()) -> Iterator[Site]:
+               rivals: tuple[list[str], ...] = (),
+               rival_types: frozenset[str] = frozenset()) -> Iterator[Site]:
     def site(keyword: str, breaker: Breaker, at: str | None = None,
              member: str | None = None) -> Site:
         return Site(f"{path}/{keyword}", keyword, pointer, pointer if at is None else at,
                     breaker, member)
 
     allowed = types_of(schema) if "type" in schema else []
-    for wrong in (v for v in _WRONG.values() if allowed and not any(is_type(v, a)
-                                                                   for a in allowed)):
+    for wrong in (v for v in _WRONG.values() if allowed and not any(
+            is_type(v, a) for a in (*allowed, *rival_types))):
         # every wrong kind of value: null, true for an integer, "1" for a number, …
         yield site("type", _constant(wrong))
     if "enum" in schema:
