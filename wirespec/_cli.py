@@ -163,6 +163,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     compiled(args.id, args.kind)  # an unknown model or kind fails before any input is read
     data = _read_input(args.path)
     label = args.path if args.path not in (None, "-") else "<stdin>"
+    if args.kind == "stream" and not args.jsonl:  # a server-sent event stream, as received
+        from wirespec.validators._sse import validate_stream
+
+        report = validate_stream(args.id, [data])
+        _print_report(report, args.format, label)
+        return EXIT_OK if report.ok else EXIT_FAILED
     if not args.jsonl:
         report = validate(args.id, parse_json(data, origin=label), args.kind)
         _print_report(report, args.format, label)
@@ -298,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(revisions: see sources/manifest.toml)")
     schema.set_defaults(run=cmd_schema)
 
-    check = sub.add_parser("validate", help="pre-flight check of a payload (file or stdin)")
+    check = sub.add_parser("validate", help="check a payload (file or stdin); with --kind "
+                           "stream, a server-sent event stream, event by event")
     check.add_argument("id")
     check.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
     check.add_argument("--kind", default="request", choices=_registry.KINDS)

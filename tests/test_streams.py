@@ -1,0 +1,98 @@
+"""SSE streams: parsed incrementally however the bytes are split, each event validated."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from wirespec.validators._sse import SSEParser, events, validate_stream
+
+DOC = (ROOT / "sources/dashscope/qwen1.5-chat.api-reference.txt").read_text().split("\n")
+RENDERED = [line for line in DOC[504:518] if not line.startswith("...")]
+SF = "Qwen/Qwen2.5-7B-Instruct"
+
+
+def framed(lines: list[str], newline: str = "\n") -> bytes:
+    """The document's SSE sample with the blank line that ends each event restored."""
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.startswith("data:"):
+            out.append("")
+    return (newline.join(out) + newline).encode()
+
+
+def chunked(data: bytes, size: int) -> list[bytes]:
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 100_000])
+def test_documents_sse_sample_validates_however_split(size):
+    report = validate_stream("qwen1.5-72b-chat", chunked(framed(RENDERED), size))
+    assert report.ok, report.errors
+    parsed, problem = events(chunked(framed(RENDERED), size))
+    assert problem is None and [e.event for e in parsed] == ["result"] * 3
+    assert [e.id for e in parsed] == ["1", "2", "12"]
+    assert parsed[0].comments == ["HTTP_STATUS/200"]
+
+
+def test_the_sample_as_rendered_lacks_the_blank_lines_sse_needs():
+    report = validate_stream("qwen1.5-72b-chat", [("\n".join(RENDERED) + "\n").encode()])
+    assert [e.keyword for e in report.errors] == ["sse"]
+    assert "ended inside an event" in report.errors[0].message
+
+
+def test_crlf_and_a_character_split_across_chunks():
+    data = framed(['data:{"output":{"text":"你好","finish_reason":"null"},"usage":{},'
+                   '"request_id":"x"}'], "\r\n")
+    split_inside_a_character = data.index("好".encode()) + 1
+    parts = [data[:split_inside_a_character], data[split_inside_a_character:]]
+    assert validate_stream("qwen1.5-72b-chat", parts).ok
+    assert validate_stream("qwen1.5-72b-chat", chunked(data, 1)).ok
+
+
+@pytest.mark.parametrize(("stream", "expected"), [
+    (b'data: {"choices": [{"finish_reason": "stop"}]}\n\ndata: [DONE]\n\n', []),
+    (b'data: {"choices": [{"finish_reason": "done"}]}\n\ndata: [DONE]\n\n',
+     [("/events/1/choices/0/finish_reason", "enum")]),
+    (b"data: not json\n\ndata: [DONE]\n\n", [("", "sse")]),
+    (b'data: {"choices": []}\n\ndata: [DONE]\n\ndata: {"choices": []}\n\n', [("", "sse")]),
+    (b'data: {"choices": []}\n\n', [("", "sse")]),  # no [DONE]
+    (b'data: {"choices": [{"finish_', [("", "sse")]),  # cut mid-event
+    (b"data: \xff\xfe\n\n", [("", "sse")]),  # not UTF-8
+])
+def test_stream_verdicts(stream, expected):
+    report = validate_stream(SF, chunked(stream, 5))
+    assert [(e.pointer, e.keyword) for e in report.errors] == expected
+
+
+def test_event_numbers_in_errors():
+    stream = (b'data: {"choices": []}\n\ndata: {"choices": [{"finish_reason": 1}]}\n\n'
+              b"data: [DONE]\n\n")
+    [error] = validate_stream(SF, [stream]).errors
+    assert error.message.startswith("event 2:") and error.pointer.startswith("/events/2/")
+
+
+def test_parser_ignores_events_without_data_and_keeps_multiline_data():
+    parser = SSEParser()
+    found = list(parser.feed(b"event: ping\n\ndata: a\ndata: b\n\n"))
+    assert [e.data for e in found] == ["a\nb"]
+    assert parser.close() == ([], None)
+
+
+def test_cli_validates_a_stream_file(tmp_path: Path):
+    good, bad = tmp_path / "good.sse", tmp_path / "bad.sse"
+    good.write_bytes(framed(RENDERED))
+    bad.write_bytes(b"data: {}\n\n")
+    def run(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "wirespec._cli", "validate",
+                               "qwen1.5-72b-chat", str(path), "--kind", "stream"],
+                              capture_output=True, text=True, timeout=60)
+
+    assert run(good).returncode == 0
+    failed = run(bad)
+    assert failed.returncode == 1 and "event 1:" in failed.stdout
