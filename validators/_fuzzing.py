@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from ._engine import CompiledSchema, compiled
+from ._keywords import At
 from ._keywords import equal as json_equal
 from ._models import model
 from ._mutations import InvalidExample, Site, apply, sites
@@ -63,7 +64,30 @@ def _breaking(draw: st.DrawFn, engine: CompiledSchema, target: str,
     site = draw(st.sampled_from(aimed or found))
     broken = apply(payload, site)
     assume(not engine.is_valid(broken))
+    assume(_still_meant_for_the_same_alternatives(engine, site, broken))
     return InvalidExample(broken, site.reported_at, site.keyword, site.schema_path)
+
+
+def _still_meant_for_the_same_alternatives(engine: CompiledSchema, site: Site,
+                                           broken: Any) -> bool:
+    """A break inside an alternative names that alternative's constraint while the payload
+    is still meant for it, or while every alternative tied for first would name it too."""
+    for alternatives, index, pointer in site.within:
+        try:
+            branches = _resolve(engine.schema, alternatives)
+            value = _resolve(broken, pointer)
+        except (KeyError, IndexError, TypeError):
+            return False
+        if engine.walker.is_valid({"anyOf": branches}, value):
+            continue  # some alternative still matches: nothing is chosen here
+        ranked = sorted(engine.walker.rank_alternatives(branches, value, At("", ""), "x"))
+        best = [entry for entry in ranked if entry[0][:-1] == ranked[0][0][:-1]]
+        if len(best) == 1 and best[0][1] == index:
+            continue
+        wanted = (site.reported_at[len(pointer):], site.keyword)
+        if not all(wanted in {(e.pointer, e.keyword) for e in found} for _, _, found in best):
+            return False
+    return True
 
 
 def constraints(schema: dict[str, Any]) -> set[str]:

@@ -8,6 +8,7 @@ constraint and what the validator must then report (pointer and keyword).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Iterator
@@ -36,6 +37,8 @@ class Site:
     reported_at: str  # where the validator must report it
     breaker: Breaker
     member: str | None = None  # the object member the change adds or removes
+    # the alternatives the site sits in: (their schema pointer, the one taken, data pointer)
+    within: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ def _pointer(base: str, token: str | int) -> str:
 
 
 def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
-          rivals: tuple[list[str], ...] = (), rival_types: frozenset[str] = frozenset()
-          ) -> Iterator[Site]:
+          rivals: tuple[list[str], ...] = (), rival_types: frozenset[str] = frozenset(),
+          within: tuple[tuple[str, int, str], ...] = ()) -> Iterator[Site]:
     """``rivals``: the required members of the other alternatives at this level; a member
     whose removal would complete a rival is not removed (the payload would then be read as
     that alternative, and be reported as such). ``rival_types``: likewise, no value of a type
@@ -97,31 +100,36 @@ def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
             if _WALKER.is_valid(merged(schema, branch), payload):
                 others = tuple(b.get("required", []) for i, b in enumerate(branches)
                                if i != index and isinstance(b, dict))
-                contested = isinstance(payload, dict) and any(
-                    wanted and all(n in payload for n in wanted) for wanted in others)
                 other_types = frozenset(t for i, b in enumerate(branches) if i != index
                                         and isinstance(b, dict) for t in types_of(b))
-                if not contested:  # else a broken payload fits a rival as well as this one
-                    yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}",
-                                     others, other_types)
-                yield from _alternative_sites(schema, keyword, index, payload, pointer, path)
+                taken = (*within, (f"{path}/{keyword}", index, pointer))
+                yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}",
+                                 others, other_types, taken)
+                yield from (_with_within(s, within) for s in
+                            _alternative_sites(schema, keyword, index, payload, pointer, path))
                 if keyword == "oneOf":
                     break  # anyOf: every alternative the payload satisfies applies to it
-    yield from _own_sites(schema, payload, pointer, path, rivals, rival_types)
+    yield from (_with_within(s, within) for s in
+                _own_sites(schema, payload, pointer, path, rivals, rival_types))
     if isinstance(payload, dict):
         for name, child in schema.get("properties", {}).items():
             if name in payload:
                 yield from sites(child, payload[name], _pointer(pointer, name),
-                                 f"{path}/properties/{name}")
+                                 f"{path}/properties/{name}", within=within)
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
             for name, value in payload.items():
                 if name not in schema.get("properties", {}):
                     yield from sites(extra, value, _pointer(pointer, name),
-                                     f"{path}/additionalProperties")
+                                     f"{path}/additionalProperties", within=within)
     if isinstance(payload, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(payload):
-            yield from sites(schema["items"], item, _pointer(pointer, index), f"{path}/items")
+            yield from sites(schema["items"], item, _pointer(pointer, index), f"{path}/items",
+                             within=within)
+
+
+def _with_within(site: Site, within: tuple[tuple[str, int, str], ...]) -> Site:
+    return dataclasses.replace(site, within=within) if within else site
 
 
 def _completes_a_rival(value: dict[str, Any], removed: str,

@@ -41,14 +41,10 @@ class Walker:
     def errors(self, schema: dict[str, Any], instance: Any) -> list[ValidationError]:
         return list(self.descend(schema, instance, At("", "")))
 
-    def intended_branch_errors(self, branches: list[Any], instance: Any, at: At,
-                               keyword: str, node: dict[str, Any]) -> Errors:
-        """The errors of the alternative the payload was meant for.
-
-        Meant for: the one whose required members are all present; among those (or if
-        none), the one whose type fits, then the one the payload follows furthest (its
-        errors lie deepest), then the one with the fewest errors, then the first.
-        """
+    def rank_alternatives(self, branches: list[Any], instance: Any, at: At, keyword: str
+                          ) -> list[tuple[tuple[Any, ...], int, list[ValidationError]]]:
+        """(rank, index, errors) of the alternatives in the running; the lowest rank is the
+        alternative the payload was meant for (its index breaks ties)."""
         complete = [index for index, branch in enumerate(branches)
                     if _has_its_required(branch, instance)]
         candidates = complete if len(complete) == 1 else range(len(branches))
@@ -59,7 +55,24 @@ class Walker:
             deepest = max((e.pointer.count("/") for e in found), default=0)
             rank = (index not in complete, wrong_type, -deepest, len(found), index)
             ranked.append((rank, index, found))
-        _, index, found = min(ranked, key=lambda entry: entry[0])
+        return ranked
+
+    def clear_choice(self, branches: list[Any], instance: Any) -> int | None:
+        """The alternative meant, when the ranking chooses it without falling back on order."""
+        ranked = sorted(self.rank_alternatives(branches, instance, At("", ""), "oneOf"))
+        if len(ranked) > 1 and ranked[0][0][:-1] == ranked[1][0][:-1]:
+            return None
+        return ranked[0][1]
+
+    def intended_branch_errors(self, branches: list[Any], instance: Any, at: At,
+                               keyword: str, node: dict[str, Any]) -> Errors:
+        """The errors of the alternative the payload was meant for.
+
+        Meant for: the one whose required members are all present; among those (or if
+        none), the one whose type fits, then the one the payload follows furthest (its
+        errors lie deepest), then the one with the fewest errors, then the first.
+        """
+        _, index, found = min(self.rank_alternatives(branches, instance, at, keyword))
         name = branch_name(branches[index], index)
         if not found:  # cannot happen when no alternative matched; stay truthful anyway
             yield error(at, node, keyword, "matches none of the alternatives", None, instance)
