@@ -19,7 +19,7 @@ from ._keywords import At
 from ._keywords import equal as json_equal
 from ._models import model
 from ._mutations import InvalidExample, Site, apply, sites
-from ._schema_walk import iter_subschemas
+from ._schema_walk import iter_subschemas, resolve
 from ._value_strategies import at_limit, reaching, values
 
 COUNTED = ("type", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
@@ -74,8 +74,8 @@ def _still_meant_for_the_same_alternatives(engine: CompiledSchema, site: Site,
     is still meant for it, or while every alternative tied for first would name it too."""
     for alternatives, index, pointer in site.within:
         try:
-            branches = _resolve(engine.schema, alternatives)
-            value = _resolve(broken, pointer)
+            branches = resolve(engine.schema, alternatives)
+            value = resolve(broken, pointer)
         except (KeyError, IndexError, TypeError):
             return False
         if engine.walker.is_valid({"anyOf": branches}, value):
@@ -96,19 +96,12 @@ def constraints(schema: dict[str, Any]) -> set[str]:
             for keyword in COUNTED if keyword in node}
 
 
-def _resolve(document: Any, pointer: str) -> Any:
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        document = document[int(token)] if isinstance(document, list) else document[token]
-    return document
-
-
 def at_the_limit(schema: dict[str, Any], payload: Any, site: Site) -> bool:
     """Whether a valid payload sits exactly on ``site``'s bound (or applies it at all)."""
     if site.keyword not in BOUNDS:
         return True
-    bound = _resolve(schema, site.schema_path)
-    value = _resolve(payload, site.pointer)
+    bound = resolve(schema, site.schema_path)
+    value = resolve(payload, site.pointer)
     if site.keyword in ("minLength", "maxLength", "minItems", "maxItems"):
         return bool(len(value) == bound)
     if site.keyword in ("minimum", "maximum"):
@@ -201,50 +194,32 @@ def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value
     typed = model(model_id, kind)
     result = FuzzResult(truth.model, kind, constraints(truth.schema))
     payloads = values(truth.schema).filter(truth.is_valid)
-    options = settings(max_examples=examples, database=None, deadline=None,
-                       suppress_health_check=list(HealthCheck))
 
-    @seed(seed_value)
-    @options
-    @given(payloads)
-    def valid_side(payload: Any) -> None:
-        result.examples += 1
-        check_valid(result, engine, reference, typed, payload)
-
-    def invalid_side(breaking: st.SearchStrategy[InvalidExample], count: int) -> None:
+    def prop(strategy: st.SearchStrategy[Any], count: int, check: Any) -> None:
+        """Run ``check(result, engine, reference, typed, drawn)`` on ``count`` draws."""
         @seed(seed_value)
-        @settings(options, max_examples=count)
-        @given(breaking)
-        def prop(example: InvalidExample) -> None:
+        @settings(max_examples=count, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(strategy)
+        def checked(drawn: Any) -> None:
             result.examples += 1
-            check_invalid(result, engine, reference, typed, example)
+            check(result, engine, reference, typed, drawn)
 
-        prop()
-
-    def limit_side(payloads: st.SearchStrategy[Any]) -> None:
-        @seed(seed_value)
-        @settings(options, max_examples=2)
-        @given(payloads)
-        def prop(payload: Any) -> None:
-            result.examples += 1
-            check_valid(result, engine, reference, typed, payload)
-
-        prop()
+        checked()
 
     each = breaking_each(truth)
-
     # every constraint is reached, and every bound drawn exactly, not left to chance
     aimed = [at_limit(truth.schema, target) or reaching(truth.schema, target)
              for target in sorted(result.constraints)]
     try:
-        valid_side()
+        prop(payloads, examples, check_valid)
         for schema in aimed:
             # unsatisfiable: its valid side then shows as not exercised
             with contextlib.suppress(Unsatisfiable):
-                limit_side(values(schema).filter(truth.is_valid))
+                prop(values(schema).filter(truth.is_valid), 2, check_valid)
         for target, breaking in each.items():  # every constraint gets its own share
             try:
-                invalid_side(breaking, max(2, examples // max(1, len(each))))
+                prop(breaking, max(2, examples // max(1, len(each))), check_invalid)
             except Unsatisfiable:
                 result.unbreakable.add(target)
     except Disagreement as found:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ValidationError, shorten
+from ._schema_walk import escape
 
 if TYPE_CHECKING:
     from ._walker import Walker
@@ -31,8 +32,7 @@ class At:
         self.schema_path = schema_path
 
     def child(self, token: str | int, schema_step: str) -> At:
-        text = str(token).replace("~", "~0").replace("/", "~1")
-        return At(f"{self.pointer}/{text}", f"{self.schema_path}/{schema_step}")
+        return At(f"{self.pointer}/{escape(token)}", f"{self.schema_path}/{schema_step}")
 
     def sub(self, schema_step: str) -> At:
         return At(self.pointer, f"{self.schema_path}/{schema_step}")

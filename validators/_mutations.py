@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._keywords import is_type, json_type
+from ._schema_walk import escape, resolve, tokens
 from ._value_strategies import merged, types_of
 from ._walker import Walker
 
@@ -80,7 +81,7 @@ def _past(bound: Any, step: int, integral: bool) -> Any:
 
 
 def _pointer(base: str, token: str | int) -> str:
-    return f"{base}/{str(token).replace('~', '~0').replace('/', '~1')}"
+    return f"{base}/{escape(token)}"
 
 
 def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
@@ -260,13 +261,11 @@ def _outside(options: list[Any], old: Any) -> Any:
 def apply(payload: Any, site: Site) -> Any:
     """A copy of ``payload`` with ``site``'s constraint broken."""
     result = copy.deepcopy(payload)
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in site.pointer.split("/")[1:]]
-    if not tokens:
+    path = tokens(site.pointer)
+    if not path:
         return site.breaker(result)
-    holder = result
-    for token in tokens[:-1]:
-        holder = holder[int(token)] if isinstance(holder, list) else holder[token]
-    last: Any = int(tokens[-1]) if isinstance(holder, list) else tokens[-1]
+    holder = resolve(result, site.pointer.rsplit("/", 1)[0])
+    last: Any = int(path[-1]) if isinstance(holder, list) else path[-1]
     old = holder[last] if (isinstance(holder, list) or last in holder) else None
     new = site.breaker(old)
     if new is DELETE:

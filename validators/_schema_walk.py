@@ -20,8 +20,21 @@ CONSTRAINT_KEYWORDS = frozenset({
 })
 
 
-def escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+def escape(token: str | int) -> str:
+    """One JSON Pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def tokens(pointer: str) -> list[str]:
+    """The unescaped reference tokens of a JSON Pointer."""
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def resolve(document: Any, pointer: str) -> Any:
+    """The value at ``pointer`` (KeyError, IndexError or TypeError when there is none)."""
+    for token in tokens(pointer):
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
 
 
 def iter_subschemas(schema: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

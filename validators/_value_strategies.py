@@ -14,6 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ._schema_walk import tokens
+
 SMALL_JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=5)
     | st.floats(allow_nan=False, allow_infinity=False, width=32),
@@ -160,18 +162,18 @@ def reaching(schema: dict[str, Any], target: str) -> dict[str, Any]:
     elements on the way made present. (Values are still checked against the full schema.)"""
     result: dict[str, Any] = copy.deepcopy(schema)
     node: Any = result
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in target.split("/")[1:-1]]
+    path = tokens(target)[:-1]  # up to the keyword's node
     index = 0
-    while index < len(tokens) and isinstance(node, dict):
-        token = tokens[index]
-        if token in ("oneOf", "anyOf") and index + 1 < len(tokens):
-            chosen = node[token][int(tokens[index + 1])]
+    while index < len(path) and isinstance(node, dict):
+        token = path[index]
+        if token in ("oneOf", "anyOf") and index + 1 < len(path):
+            chosen = node[token][int(path[index + 1])]
             node[token] = [chosen]
             if isinstance(chosen, dict) and chosen.get("type") == "array":
                 chosen["minItems"] = max(1, chosen.get("minItems", 0))  # [] fits every list
             node, index = chosen, index + 2
-        elif token == "properties" and index + 1 < len(tokens):
-            name = tokens[index + 1]
+        elif token == "properties" and index + 1 < len(path):
+            name = path[index + 1]
             node["required"] = sorted({*node.get("required", []), name})
             node, index = node["properties"][name], index + 2
         elif token == "items":
@@ -191,8 +193,7 @@ def at_limit(schema: dict[str, Any], target: str) -> dict[str, Any] | None:
     keyword = target.rsplit("/", 1)[-1]
     result = reaching(schema, target)
     node: Any = result
-    for raw in target.split("/")[1:-1]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+    for token in tokens(target)[:-1]:
         # reaching() left one alternative in each list on the way
         node = node[0] if isinstance(node, list) else node[token]
     if not isinstance(node, dict) or keyword not in node:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from wirespec._exceptions import DocumentError
+from wirespec.validators._schema_walk import escape
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"')
@@ -29,10 +30,6 @@ class LocatedJSON:
     def line_of(self, pointer: str) -> int:
         """The line where the value at ``pointer`` starts (its key's line for members)."""
         return self.lines[pointer]
-
-
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def loads_located(text: str, *, path: str, first_line: int = 1) -> LocatedJSON:
@@ -113,7 +110,7 @@ class _Parser:
             pos, key = self._string(pos)
             if key in result:
                 self._fail(key_pos, f"duplicate member name {key!r}")
-            child = f"{pointer}/{escape_pointer_token(key)}"
+            child = f"{pointer}/{escape(key)}"
             self.lines[child] = self._line(key_pos)
             pos = self._skip(pos)
             if not self.text.startswith(":", pos):
