@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The `wirespec` command, run from the project folder, as a user would."""
+    return subprocess.run([sys.executable, "-m", "wirespec._cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
 @pytest.fixture(scope="session")

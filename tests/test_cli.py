@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_ingest_bad_input import run_cli
+from conftest import run_cli
 
 
 def test_models_json_lists_ids_providers_models_kinds():
@@ -50,44 +50,35 @@ def test_usage_errors_exit_2():
     assert run_cli("bogus").returncode == 2
 
 
-def run_with_stdin(data: str, *args: str):
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "wirespec._cli", *args], input=data,
-                          capture_output=True, text=True, timeout=120)
-
-
 CF = "@cf/qwen/qwen1.5-0.5b-chat"
 
 
 def test_validate_exit_codes_and_json_shape():
-    ok = run_with_stdin('{"prompt": "hi"}', "validate", CF, "--format", "json")
+    ok = run_cli("validate", CF, "--format", "json", stdin='{"prompt": "hi"}')
     assert ok.returncode == 0 and json.loads(ok.stdout) == {
         "valid": True, "model": f"cloudflare:{CF}", "errors": []}
-    bad = run_with_stdin('{"prompt": "hi", "top_k": 99}', "validate", CF, "-", "--format",
-                         "json")
+    bad = run_cli("validate", CF, "-", "--format", "json", stdin='{"prompt": "hi", "top_k": 99}')
     assert bad.returncode == 1
     [error] = json.loads(bad.stdout)["errors"]
     assert set(error) == {"pointer", "keyword", "message", "limit", "value", "source"}
     assert (error["pointer"], error["keyword"], error["limit"], error["value"]) == (
         "/top_k", "maximum", 50, 99)
-    text = run_with_stdin('{"prompt": "hi", "top_k": 99}', "validate", CF)
+    text = run_cli("validate", CF, stdin='{"prompt": "hi", "top_k": 99}')
     assert "/top_k: maximum" in text.stdout and "qwen1.5-0.5b-chat.json:" in text.stdout
 
 
 def test_validate_unusable_input_exits_2():
     for data, args in (("{bad", ("validate", CF)), ("{}", ("validate", "nope")),
                        ("{}", ("validate", CF, "/no/such/file"))):
-        result = run_with_stdin(data, *args)
+        result = run_cli(*args, stdin=data)
         assert result.returncode == 2 and result.stderr.count("\n") == 1, args
 
 
 def test_validate_jsonl_reports_each_line_and_a_summary():
     lines = '{"prompt": "a"}\n{"prompt": ""}\n'
-    result = run_with_stdin(lines, "validate", CF, "--jsonl", "--format", "json")
+    result = run_cli("validate", CF, "--jsonl", "--format", "json", stdin=lines)
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("valid") for o in out[:2]] == [True, False]
     assert out[-1] == {"summary": {"valid": 1, "invalid": 1, "unusable": 0}}
     assert result.returncode == 1
-    assert run_with_stdin('{"prompt": "a"}\n', "validate", CF, "--jsonl").returncode == 0
+    assert run_cli("validate", CF, "--jsonl", stdin='{"prompt": "a"}\n').returncode == 0

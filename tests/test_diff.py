@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 
 from wirespec.codegen.ingest import document_schemas
@@ -128,8 +127,7 @@ def test_a_breaking_claim_is_real():
 
 
 def run_diff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wirespec._cli", "diff", *args],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return run_cli("diff", *args)
 
 
 def test_cli_diff_formats_and_exit_codes():

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from pydantic import ValidationError
-from test_ingest_bad_input import run_cli, snapshot
+from test_ingest_bad_input import snapshot
 
 from wirespec import model
 from wirespec.codegen.generate import render

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from wirespec._exceptions import DocumentError
 from wirespec.codegen.ingest import read_sources
@@ -102,11 +101,6 @@ def test_broken_manifest(project):
     with pytest.raises(DocumentError, match="invalid TOML") as caught:
         read_sources(project)
     assert caught.value.line == 1
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wirespec._cli", *args],
-                          capture_output=True, text=True, timeout=120)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

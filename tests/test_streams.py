@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from wirespec.validators._sse import SSEParser, events, validate_stream
 
@@ -88,10 +87,8 @@ def test_cli_validates_a_stream_file(tmp_path: Path):
     good, bad = tmp_path / "good.sse", tmp_path / "bad.sse"
     good.write_bytes(framed(RENDERED))
     bad.write_bytes(b"data: {}\n\n")
-    def run(path: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "wirespec._cli", "validate",
-                               "qwen1.5-72b-chat", str(path), "--kind", "stream"],
-                              capture_output=True, text=True, timeout=60)
+    def run(path: Path) -> Any:
+        return run_cli("validate", "qwen1.5-72b-chat", str(path), "--kind", "stream")
 
     assert run(good).returncode == 0
     failed = run(bad)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from wirespec import validate
 from wirespec.validators._budget import budget_errors
@@ -140,16 +138,12 @@ def test_budget_sits_beside_the_schema_verdict():
 
 def test_cli_tokens_prints_counts_and_budget():
     payload = json.dumps(request("qwen1.5-14b-chat", CHINESE, 100))
-    result = subprocess.run([sys.executable, "-m", "wirespec._cli", "tokens",
-                             "qwen1.5-14b-chat"], input=payload, capture_output=True, text=True,
-                            timeout=60)
+    result = run_cli("tokens", "qwen1.5-14b-chat", stdin=payload)
     assert result.returncode == 0
     assert "/input/messages/0/content" in result.stdout and "input total" in result.stdout
     assert "input budget left" in result.stdout
     entry = resolve("qwen1.5-14b-chat")
     assert entry.limits["max_input_tokens"]["value"] == 6000
     over = json.dumps(request("qwen1.5-14b-chat", CHINESE * 400))
-    result = subprocess.run([sys.executable, "-m", "wirespec._cli", "tokens",
-                             "qwen1.5-14b-chat"], input=over, capture_output=True, text=True,
-                            timeout=60)
+    result = run_cli("tokens", "qwen1.5-14b-chat", stdin=over)
     assert result.returncode == 1 and "over budget" in result.stdout
