@@ -60,9 +60,15 @@ def validate(model_id: str, payload: Any, kind: str = "request", *,
     ``kind`` schema; the report lists every violated constraint. For a request that the
     schema accepts, ``budget`` also checks the documented token limits (JSON Schema cannot
     state them), counting tokens with the model family's tokenizer."""
-    engine = compiled(model_id, kind)
     if isinstance(payload, str | bytes | bytearray):
         payload = parse_json(payload)
+    return check_value(model_id, payload, kind, budget=budget)
+
+
+def check_value(model_id: str, payload: Any, kind: str = "request", *,
+                budget: bool = True) -> Report:
+    """``validate`` for a value already parsed: a ``str`` is a JSON string here."""
+    engine = compiled(model_id, kind)
     report = engine.report(payload)
     if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
         report.errors.extend(budget_errors(engine.entry, payload))

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._keywords import is_type, json_type
-from ._schema_walk import escape, resolve, tokens
-from ._value_strategies import merged, types_of
+from ._schema_walk import escape, merged, resolve, tokens, types_of
 from ._walker import Walker
 
 Breaker = Callable[[Any], Any]  # old value -> new value (or DELETE)

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._schema_walk import tokens
+from ._schema_walk import integer_bounds, merged, tokens, types_of
 
 SMALL_JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=5)
@@ -24,35 +24,6 @@ SMALL_JSON = st.recursive(
     max_leaves=4)
 UNKNOWN_MEMBER = "x-wirespec-unknown"
 REACH_EXTRA = "x-wirespec-reach-additional"  # set by reaching(): an extra member is drawn
-_TYPE_KEYWORDS = {"properties": "object", "required": "object", "items": "array",
-                  "minLength": "string", "maxLength": "string", "pattern": "string"}
-
-
-def merged(base: dict[str, Any], branch: dict[str, Any]) -> dict[str, Any]:
-    """``base`` without its alternatives, narrowed by one of them (both must hold)."""
-    result = {k: v for k, v in base.items() if k not in ("oneOf", "anyOf")}
-    for key, value in branch.items():
-        if key == "properties":
-            mine = result.get("properties", {})
-            result["properties"] = {**mine, **{name: {**mine.get(name, {}), **schema}
-                                               for name, schema in value.items()}}
-        elif key == "required":
-            result["required"] = sorted({*result.get("required", []), *value})
-        else:
-            result[key] = value
-    return result
-
-
-def types_of(node: dict[str, Any]) -> list[str]:
-    declared = node.get("type")
-    if isinstance(declared, str):
-        return [declared]
-    if isinstance(declared, list):
-        return list(declared)
-    implied = {kind for key, kind in _TYPE_KEYWORDS.items() if key in node}
-    if any(k in node for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
-        implied.add("number")
-    return sorted(implied)
 
 
 def values(node: Any) -> st.SearchStrategy[Any]:
@@ -75,19 +46,6 @@ def values(node: Any) -> st.SearchStrategy[Any]:
 
 def _edges(*candidates: Any) -> list[Any]:
     return [c for c in candidates if c is not None]
-
-
-def integer_bounds(node: dict[str, Any]) -> tuple[int | None, int | None]:
-    low = high = None
-    if "minimum" in node:
-        low = math.ceil(node["minimum"])
-    if "exclusiveMinimum" in node:
-        low = max(low if low is not None else -math.inf, math.floor(node["exclusiveMinimum"]) + 1)
-    if "maximum" in node:
-        high = math.floor(node["maximum"])
-    if "exclusiveMaximum" in node:
-        high = min(high if high is not None else math.inf, math.ceil(node["exclusiveMaximum"]) - 1)
-    return (int(low) if low is not None else None, int(high) if high is not None else None)
 
 
 def _integers(node: dict[str, Any]) -> st.SearchStrategy[Any]:

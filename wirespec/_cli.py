@@ -330,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="valid examples, and invalid ones spread over the constraints")
     fuzz.add_argument("--seed", type=int, default=0)
     fuzz.set_defaults(run=cmd_fuzz)
+
+    from wirespec._serve_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

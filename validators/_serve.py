@@ -1,0 +1,105 @@
+"""Running the mock providers with uvicorn, on loopback only: in the foreground for
+``wirespec mock``, or in a thread for tests (``with running() as mock: mock.base_url(...)``)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from wirespec._exceptions import WirespecError
+
+from ._mock import MockApp, MockSettings
+from ._wire import WIRE_FORMATS
+
+LOOPBACK = "127.0.0.1"
+
+
+class ServeError(WirespecError):
+    pass
+
+
+@dataclass
+class RunningMock:
+    host: str
+    port: int
+    app: MockApp
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def base_url(self, provider: str) -> str:
+        """What the provider's SDK takes as its base URL."""
+        return self.url + WIRE_FORMATS[provider].base_path
+
+
+def _uvicorn() -> Any:
+    try:
+        import uvicorn
+    except ImportError:
+        raise ServeError("the mock needs uvicorn: pip install 'wirespec[mock]'") from None
+    return uvicorn
+
+
+def bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+    except OSError as err:
+        sock.close()
+        raise ServeError(f"cannot listen on {LOOPBACK}:{port}: {err.strerror}") from None
+    sock.listen(128)
+    return sock
+
+
+def _server(app: MockApp) -> Any:
+    uvicorn = _uvicorn()
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False,
+                            timeout_graceful_shutdown=2)
+    return uvicorn.Server(config)
+
+
+def serve(settings: MockSettings, port: int, announce: Any = print) -> None:
+    """Serve until interrupted; ``announce`` gets each line that tells where."""
+    sock = bind(port)
+    app = MockApp(settings)
+    server = _server(app)
+    mock = RunningMock(LOOPBACK, sock.getsockname()[1], app)
+    announce(f"wirespec mock: listening on {mock.url} (seed {settings.seed}"
+             + (f", faults: {', '.join(sorted(settings.faults))}" if settings.faults else "")
+             + ")")
+    for provider in settings.providers:
+        wire = WIRE_FORMATS[provider]
+        announce(f"  {wire.title:<32} base URL {mock.base_url(provider)}  "
+                 f"({wire.endpoint_hint})")
+    server.run(sockets=[sock])
+
+
+@contextmanager
+def running(settings: MockSettings | None = None, port: int = 0,
+            start_timeout: float = 10.0) -> Iterator[RunningMock]:
+    """The mock in a background thread, stopped on exit."""
+    sock = bind(port)
+    app = MockApp(settings)
+    server = _server(app)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="wirespec-mock")
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise ServeError("the mock did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningMock(LOOPBACK, sock.getsockname()[1], app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -1,0 +1,97 @@
+"""`wirespec mock` and `wirespec contract`: the commands that talk HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from wirespec._exceptions import WirespecError
+from wirespec.validators._mock import FAULTS, MAX_BODY, MockSettings
+from wirespec.validators._wire import WIRE_FORMATS
+
+EXIT_OK, EXIT_FAILED = 0, 1
+# where each provider's key is usually kept, when --api-key-env is not given
+_KEY_VARIABLES = {"cloudflare": "CLOUDFLARE_API_TOKEN", "dashscope": "DASHSCOPE_API_KEY",
+                  "siliconflow": "SILICONFLOW_API_KEY"}
+
+
+def cmd_mock(args: argparse.Namespace) -> int:
+    from wirespec.validators._serve import serve
+
+    providers = tuple(args.provider) if args.provider else tuple(WIRE_FORMATS)
+    settings = MockSettings(providers, args.seed, frozenset(args.fault or ()), args.max_body)
+    serve(settings, args.port, announce=lambda line: print(line, flush=True))  # until ^C
+    return EXIT_OK
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    from wirespec.codegen._files import write_atomic
+    from wirespec.validators import _registry
+    from wirespec.validators._contract import run_contract
+
+    entry = _registry.resolve(args.id)
+    variable = args.api_key_env or _KEY_VARIABLES[entry.provider]
+    key = os.environ.get(variable)
+    if key is None and args.api_key_env:
+        raise WirespecError(f"--api-key-env {variable}: the variable is not set")
+    account = os.environ.get("CLOUDFLARE_ACCOUNT_ID", "wirespec-contract")
+    report = run_contract(entry.id, args.base_url, examples=args.examples,
+                          negative=args.negative, key=key or "wirespec-contract",
+                          key_variable=variable, account=args.account or account,
+                          seed=args.seed, timeout=args.timeout)
+    document = json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n"
+    if args.report != "-":
+        try:
+            write_atomic(Path(args.report), document)
+        except OSError as err:
+            raise WirespecError(f"{args.report}: cannot write the report: "
+                                f"{err.strerror}") from None
+    if args.json:
+        sys.stdout.write(document)
+    else:
+        for line in report.summary():
+            print(line)
+        if args.report != "-":
+            print(f"report: {args.report}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mock = sub.add_parser("mock", help="local provider stand-ins on loopback",
+                          description="Serve each provider's wire format on 127.0.0.1: "
+                          "requests are validated, answers drawn from the response schemas.")
+    mock.add_argument("--provider", action="append", choices=sorted(WIRE_FORMATS),
+                      help="serve only this provider (repeatable; default: all three)")
+    mock.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    mock.add_argument("--seed", type=int, default=0, help="answers are a function of the "
+                      "request and this seed")
+    mock.add_argument("--fault", action="append", choices=sorted(FAULTS),
+                      help="misbehave on purpose (repeatable): "
+                      + "; ".join(f"{name}: {what}" for name, what in sorted(FAULTS.items())))
+    mock.add_argument("--max-body", type=int, default=MAX_BODY, help="bytes; larger "
+                      "requests get 413")
+    mock.set_defaults(run=cmd_mock)
+
+    contract = sub.add_parser("contract", help="contract run against a server (or the mock)")
+    contract.add_argument("id")
+    contract.add_argument("--base-url", required=True, help="as the provider's SDK takes it, "
+                          "e.g. http://127.0.0.1:8765/api/v1 for DashScope")
+    contract.add_argument("--api-key-env", help="the environment variable holding the key "
+                          "(default: the provider's usual one, e.g. DASHSCOPE_API_KEY)")
+    contract.add_argument("--account", help="Cloudflare account id (default: "
+                          "$CLOUDFLARE_ACCOUNT_ID)")
+    contract.add_argument("--examples", type=int, default=10, help="valid requests to send "
+                          "(and invalid ones, with --negative)")
+    contract.add_argument("--negative", action="store_true", help="also send requests that "
+                          "break one constraint each; they must be refused")
+    contract.add_argument("--seed", type=int, default=0)
+    contract.add_argument("--timeout", type=float, default=60.0, help="seconds allowed for "
+                          "each answer, stream included")
+    contract.add_argument("--report", default="contract-report.json",
+                          help="where the JSON report goes (- for none)")
+    contract.add_argument("--json", action="store_true", help="print the JSON report "
+                          "instead of the summary")
+    contract.set_defaults(run=cmd_contract)
