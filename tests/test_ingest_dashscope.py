@@ -115,6 +115,14 @@ def test_the_documents_own_samples_validate(seed_schemas):
     error = Draft202012Validator(load(seed_schemas, "dashscope/qwen1.5-72b-chat.error.json"))
     assert error.is_valid(sample(521, 525))
     assert not error.is_valid({"code": "InvalidApiKey"})
+    # the cURL samples' request bodies, for the model each names
+    for model, (first, last) in {"qwen-14b-chat": (451, 467),
+                                 "qwen1.5-72b-chat": (487, 503)}.items():
+        body = json.loads("\n".join(text[first - 1:last]).removeprefix("--data '")
+                          .removesuffix("'"))
+        assert body["model"] == model
+        request = load(seed_schemas, f"dashscope/{model}.request.json")
+        assert Draft202012Validator(request).is_valid(body)
 
 
 def test_response_formats_are_exclusive(seed_schemas):

@@ -221,9 +221,9 @@ def _valid_example(target: Target, report: ContractReport, number: int, payload:
     if not record("status", [] if 200 <= exchange.status < 300 else [
             f"answered {exchange.status}: {exchange.body[:300].decode(errors='replace')}"]):
         return
-    wanted = "text/event-stream" if stream else "application/json"
-    record("content-type", [] if exchange.content_type.startswith(wanted) else [
-        f"{exchange.content_type or 'no content type'}, not {wanted}"])
+    expected = "text/event-stream" if stream else "application/json"
+    record("content-type", [] if exchange.content_type.startswith(expected) else [
+        f"{exchange.content_type or 'no content type'}, not {expected}"])
     if stream:
         record("stream-schema", _problems(validate_stream(model.id, exchange.chunks)))
         return

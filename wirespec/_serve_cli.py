@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +24,8 @@ def cmd_mock(args: argparse.Namespace) -> int:
 
     providers = tuple(args.provider) if args.provider else tuple(WIRE_FORMATS)
     settings = MockSettings(providers, args.seed, frozenset(args.fault or ()), args.max_body)
-    serve(settings, args.port, announce=lambda line: print(line, flush=True))  # until ^C
+    with contextlib.suppress(KeyboardInterrupt):  # ^C is how a mock is meant to stop
+        serve(settings, args.port, announce=lambda line: print(line, flush=True))
     return EXIT_OK
 
 
