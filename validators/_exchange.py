@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 _READ = 65536
+MAX_ANSWER = 64 * 1024 * 1024  # a server that never stops sending is stopped here
 
 
 @dataclass
@@ -44,9 +45,10 @@ def split_url(url: str) -> tuple[str, str, int | None, str]:
     return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
 
 
-def post(url: str, path: str, headers: dict[str, str], body: bytes,
-         timeout: float) -> Exchange:
-    """POST ``body`` to ``url`` + ``path``; everything read within ``timeout`` seconds."""
+def post(url: str, path: str, headers: dict[str, str], body: bytes, timeout: float,
+         max_answer: int = MAX_ANSWER) -> Exchange:
+    """POST ``body`` to ``url`` + ``path``; everything read within ``timeout`` seconds, and
+    no more than ``max_answer`` bytes."""
     scheme, host, port, base = split_url(url)
     started = time.monotonic()
     deadline = started + timeout
@@ -60,7 +62,11 @@ def post(url: str, path: str, headers: dict[str, str], body: bytes,
         response = connection.getresponse()
         exchange.status = response.status
         exchange.content_type = response.getheader("content-type", "")
+        size = 0
         while True:
+            if size > max_answer:
+                exchange.problem = f"the answer is larger than {max_answer} bytes"
+                break
             if time.monotonic() > deadline:
                 exchange.problem = f"the answer did not finish within {timeout:g} s"
                 break
@@ -68,8 +74,12 @@ def post(url: str, path: str, headers: dict[str, str], body: bytes,
                 connection.sock.settimeout(max(0.01, deadline - time.monotonic()))
             chunk = response.read1(_READ)
             if not chunk:
+                if response.length:  # read1 does not raise for a short body: say so
+                    exchange.problem = (f"the connection closed {response.length} bytes "
+                                        "short of the declared Content-Length")
                 break
             exchange.chunks.append(chunk)
+            size += len(chunk)
     except TimeoutError:
         exchange.problem = f"no answer within {timeout:g} s"
     except (OSError, http.client.HTTPException) as err:
