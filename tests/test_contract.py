@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from wirespec.validators._contract import ContractError, run_contract
-from wirespec.validators._mock import FAULTS, MockSettings
-from wirespec.validators._serve import RunningMock, running
+from wirespec.contract import ContractError, run_contract
+from wirespec.mock import FAULTS, MockSettings, RunningMock, running
 
 DS, CF, SF = ("dashscope:qwen1.5-72b-chat", "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq",
               "siliconflow:Qwen/Qwen2.5-7B-Instruct")
@@ -121,3 +120,16 @@ def test_the_command_refuses_unusable_input(mock, args, message):
     result = run_cli(*base, *args)
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["mock", "--port", "99999"], ["mock", "--max-body", "0"],
+                                  ["contract", SF, "--base-url", "http://127.0.0.1:1/v1",
+                                   "--examples", "0"],
+                                  ["contract", SF, "--base-url", "http://127.0.0.1:1/v1",
+                                   "--timeout", "-3"],
+                                  ["contract", "nope:x", "--base-url", "http://127.0.0.1:1/v1"]])
+def test_unusable_arguments_exit_2_with_one_line(args):
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error: " in result.stderr.strip().splitlines()[-1]  # argparse's usage, then this

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from wirespec.mock import MockSettings, RunningMock, ServeError, running
 from wirespec.validators._engine import compiled
 from wirespec.validators._exemplars import NoExemplar, exemplar
-from wirespec.validators._mock import MockSettings
 from wirespec.validators._registry import models
-from wirespec.validators._serve import RunningMock, ServeError, running
 from wirespec.validators._sse import events, validate_stream
 
 DS, CF, SF = "qwen1.5-72b-chat", "@cf/qwen/qwen1.5-7b-chat-awq", "Qwen/Qwen2.5-7B-Instruct"

@@ -11,7 +11,7 @@ import dashscope
 import openai
 import pytest
 
-from wirespec.validators._serve import RunningMock, running
+from wirespec.mock import RunningMock, running
 from wirespec.validators._sse import validate_stream
 
 MESSAGES = [{"role": "system", "content": "You are a helpful assistant."},

@@ -61,19 +61,41 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (1 or more)")
+    return int(text)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mock = sub.add_parser("mock", help="local provider stand-ins on loopback",
                           description="Serve each provider's wire format on 127.0.0.1: "
                           "requests are validated, answers drawn from the response schemas.")
     mock.add_argument("--provider", action="append", choices=sorted(WIRE_FORMATS),
                       help="serve only this provider (repeatable; default: all three)")
-    mock.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    mock.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
     mock.add_argument("--seed", type=int, default=0, help="answers are a function of the "
                       "request and this seed")
     mock.add_argument("--fault", action="append", choices=sorted(FAULTS),
                       help="misbehave on purpose (repeatable): "
                       + "; ".join(f"{name}: {what}" for name, what in sorted(FAULTS.items())))
-    mock.add_argument("--max-body", type=int, default=MAX_BODY, help="bytes; larger "
+    mock.add_argument("--max-body", type=_count, default=MAX_BODY, help="bytes; larger "
                       "requests get 413")
     mock.set_defaults(run=cmd_mock)
 
@@ -85,12 +107,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                           "(default: the provider's usual one, e.g. DASHSCOPE_API_KEY)")
     contract.add_argument("--account", help="Cloudflare account id (default: "
                           "$CLOUDFLARE_ACCOUNT_ID)")
-    contract.add_argument("--examples", type=int, default=10, help="valid requests to send "
+    contract.add_argument("--examples", type=_count, default=10, help="valid requests to send "
                           "(and invalid ones, with --negative)")
     contract.add_argument("--negative", action="store_true", help="also send requests that "
                           "break one constraint each; they must be refused")
     contract.add_argument("--seed", type=int, default=0)
-    contract.add_argument("--timeout", type=float, default=60.0, help="seconds allowed for "
+    contract.add_argument("--timeout", type=_positive, default=60.0, help="seconds allowed for "
                           "each answer, stream included")
     contract.add_argument("--report", default="contract-report.json",
                           help="where the JSON report goes (- for none)")
