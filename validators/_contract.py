@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,15 +185,31 @@ def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: 
     return report
 
 
+Record = Callable[[str, list[str]], bool]  # (check, problems) -> passed
+
+
 def _send(target: Target, report: ContractReport, outgoing: Outgoing,
-          label: str) -> Exchange | None:
+          label: str) -> tuple[Exchange, Record] | None:
+    """The exchange, and how to record a check on it; None when nothing came back."""
     exchange = post(target.base_url, outgoing.path, outgoing.headers, outgoing.body,
                     target.timeout)
     if not exchange.connected and not report.passed.get("transport"):
         raise ContractError(f"cannot connect to {target.base_url}: {exchange.problem}")
-    ok = report.record("transport", [exchange.problem] if exchange.problem else [], label,
-                       target.base_url + outgoing.path, outgoing, target.key_variable)
-    return exchange if ok or exchange.chunks else None
+
+    def record(check: str, problems: list[str]) -> bool:
+        return report.record(check, problems, label, target.base_url + outgoing.path,
+                             outgoing, target.key_variable)
+
+    ok = record("transport", [exchange.problem] if exchange.problem else [])
+    return (exchange, record) if ok or exchange.chunks else None
+
+
+def _json_body(exchange: Exchange, record: Record, check: str) -> tuple[bool, Any]:
+    try:
+        return True, parse_json(exchange.body, origin="the body")
+    except WirespecError as err:
+        record(check, [str(err)])
+        return False, None
 
 
 def _valid_example(target: Target, report: ContractReport, number: int, payload: Any) -> None:
@@ -210,14 +226,10 @@ def _valid_example(target: Target, report: ContractReport, number: int, payload:
     label = f"valid request {number}" + (", streamed" if stream else "")
     report.sent["valid"] += 1
     report.sent["streamed"] += stream
-    exchange = _send(target, report, outgoing, label)
-    if exchange is None:
+    sent = _send(target, report, outgoing, label)
+    if sent is None:
         return
-
-    def record(check: str, problems: list[str]) -> bool:
-        return report.record(check, problems, label, target.base_url + outgoing.path,
-                             outgoing, target.key_variable)
-
+    exchange, record = sent
     if not record("status", [] if 200 <= exchange.status < 300 else [
             f"answered {exchange.status}: {exchange.body[:300].decode(errors='replace')}"]):
         return
@@ -227,10 +239,8 @@ def _valid_example(target: Target, report: ContractReport, number: int, payload:
     if stream:
         record("stream-schema", _problems(validate_stream(model.id, exchange.chunks)))
         return
-    try:
-        body = parse_json(exchange.body, origin="the response body")
-    except WirespecError as err:
-        record("response-schema", [str(err)])
+    parsed, body = _json_body(exchange, record, "response-schema")
+    if not parsed:
         return
     result, wrapping = wire.result(body)
     if not record("envelope", wrapping):
@@ -244,24 +254,17 @@ def _invalid_example(target: Target, report: ContractReport, number: int, exampl
     label = (f"invalid request {number}: breaks {example.keyword} at "
              f"{example.pointer or '/'}")
     report.sent["invalid"] += 1
-    exchange = _send(target, report, outgoing, label)
-    if exchange is None:
+    sent = _send(target, report, outgoing, label)
+    if sent is None:
         return
-
-    def record(check: str, problems: list[str]) -> bool:
-        return report.record(check, problems, label, target.base_url + outgoing.path,
-                             outgoing, target.key_variable)
-
+    exchange, record = sent
     if not record("rejected", [] if 400 <= exchange.status < 500 else [
             f"answered {exchange.status}, not 4xx"]):
         return
     if "error" in model.kinds:
-        try:
-            body = parse_json(exchange.body, origin="the error body")
-        except WirespecError as err:
-            record("error-schema", [str(err)])
-            return
-        record("error-schema", _problems(check_value(model.id, body, "error")))
+        parsed, body = _json_body(exchange, record, "error-schema")
+        if parsed:
+            record("error-schema", _problems(check_value(model.id, body, "error")))
 
 
 def _problems(found: Report) -> list[str]:

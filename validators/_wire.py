@@ -148,12 +148,10 @@ class Cloudflare(WireFormat):
         return [{"response": piece} for piece in _pieces(words(rng, 3, 12), 3)]
 
 
-class DashScope(WireFormat):
-    provider = "dashscope"
-    title = "Alibaba DashScope"
-    base_path = "/api/v1"
-    endpoint_hint = "POST /api/v1/services/aigc/text-generation/generation"
-    _path = "/services/aigc/text-generation/generation"
+class _ModelInBody(WireFormat):
+    """One endpoint; the body's ``model`` member names the model."""
+
+    _path = ""
 
     def handles(self, path: str) -> bool:
         return path == self._path
@@ -161,6 +159,14 @@ class DashScope(WireFormat):
     def model_name(self, path: str, body: Any) -> str | None:
         model = body.get("model") if isinstance(body, dict) else None
         return model if isinstance(model, str) else None
+
+
+class DashScope(_ModelInBody):
+    provider = "dashscope"
+    title = "Alibaba DashScope"
+    base_path = "/api/v1"
+    endpoint_hint = "POST /api/v1/services/aigc/text-generation/generation"
+    _path = "/services/aigc/text-generation/generation"
 
     def wants_stream(self, headers: dict[str, str], body: Any) -> bool:
         # the document: "set this parameter to enable or set Accept to text/event-stream"
@@ -216,19 +222,12 @@ class DashScope(WireFormat):
         return hints
 
 
-class OpenAICompatible(WireFormat):
+class OpenAICompatible(_ModelInBody):
     provider = "siliconflow"
     title = "OpenAI-compatible (SiliconFlow)"
     base_path = "/v1"
     endpoint_hint = "POST /v1/chat/completions"
     _path = "/chat/completions"
-
-    def handles(self, path: str) -> bool:
-        return path == self._path
-
-    def model_name(self, path: str, body: Any) -> str | None:
-        model = body.get("model") if isinstance(body, dict) else None
-        return model if isinstance(model, str) else None
 
     def outgoing(self, model: str, payload: Any, stream: bool, key: str,
                  account: str) -> Outgoing:
