@@ -93,3 +93,16 @@ def test_cli_validates_a_stream_file(tmp_path: Path):
     assert run(good).returncode == 0
     failed = run(bad)
     assert failed.returncode == 1 and "event 1:" in failed.stdout
+
+
+def test_cli_validates_a_cloudflare_body_as_sent(tmp_path: Path):
+    model = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+    sent, failed = tmp_path / "sent.json", tmp_path / "failed.json"
+    sent.write_text('{"result": {"response": "hi"}, "success": true, "errors": [], '
+                    '"messages": []}')
+    failed.write_text('{"result": null, "success": false, "errors": [{"code": 5007}]}')
+    ok = run_cli("validate", model, str(sent), "--kind", "response", "--wire")
+    assert ok.returncode == 0, ok.stdout
+    assert run_cli("validate", model, str(sent), "--kind", "response").returncode == 1
+    refused = run_cli("validate", model, str(failed), "--kind", "response", "--wire")
+    assert refused.returncode == 1 and "envelope: `success` is not true" in refused.stdout

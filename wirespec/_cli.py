@@ -170,7 +170,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_report(report, args.format, label)
         return EXIT_OK if report.ok else EXIT_FAILED
     if not args.jsonl:
-        report = validate(args.id, parse_json(data, origin=label), args.kind)
+        payload = parse_json(data, origin=label)
+        report = _validate_as_sent(args.id, payload, args.kind) if args.wire else validate(
+            args.id, payload, args.kind)
         _print_report(report, args.format, label)
         return EXIT_OK if report.ok else EXIT_FAILED
     counts = {"valid": 0, "invalid": 0, "unusable": 0}
@@ -192,6 +194,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if counts["unusable"]:
         return EXIT_UNUSABLE
     return EXIT_FAILED if counts["invalid"] else EXIT_OK
+
+
+def _validate_as_sent(model_id: str, body: object, kind: str) -> Report:
+    """A body as the provider's REST API sends it: its wrapping checked, then what is inside."""
+    from wirespec.validators._engine import check_value
+    from wirespec.validators._errors import ValidationError
+    from wirespec.validators._wire import WIRE_FORMATS
+
+    entry = _registry.resolve(model_id)
+    if kind != "response":
+        return check_value(entry.id, body, kind)
+    result, problems = WIRE_FORMATS[entry.provider].result(body)
+    if problems:
+        return Report(entry.id, kind, [ValidationError("", "envelope", p) for p in problems])
+    return check_value(entry.id, result, kind)
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
@@ -311,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", default="request", choices=_registry.KINDS)
     check.add_argument("--format", default="text", choices=("text", "json"))
     check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
+    check.add_argument("--wire", action="store_true", help="a response body as the REST API "
+                       "sends it: Cloudflare's {result, success, ...} envelope is checked and "
+                       "its result validated")
     check.set_defaults(run=cmd_validate)
 
     tokens = sub.add_parser("tokens", help="token counts and remaining budget of a request")
