@@ -38,6 +38,20 @@ def exemplar(engine: Any, seed: int | str, hint: Any = _NO_HINT) -> Any:
     raise NoExemplar(f"no value found for {engine.model} ({engine.kind}) in {_ATTEMPTS} tries")
 
 
+def named_only(hint: Any, schema: dict[str, Any]) -> Any:
+    """``hint`` with only the top-level members that the schema (or one of its alternatives)
+    names and whose value fits there: a text model's usual members do not belong in an
+    embedding model's answer."""
+    if not isinstance(hint, dict):
+        return hint
+    described = [schema, *(branch for keyword in ("oneOf", "anyOf")
+                           for branch in schema.get(keyword, ()) if isinstance(branch, dict))]
+    kept = {name: value for name, value in hint.items()
+            if any(name in node.get("properties", {})
+                   and _WALKER.is_valid(node["properties"][name], value) for node in described)}
+    return kept or _NO_HINT
+
+
 def words(rng: random.Random, low: int = 1, high: int = 8) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(low, high)))
 
@@ -89,7 +103,7 @@ def _object(node: dict[str, Any], rng: random.Random, hint: Any) -> dict[str, An
             value[name] = _draw(properties.get(name, {}), rng, _NO_HINT)
     if hint is _NO_HINT:
         for name, member in properties.items():
-            if name not in value and rng.random() < 0.5:
+            if name not in value and rng.random() < 0.75:
                 value[name] = _draw(member, rng, _NO_HINT)
     return value
 

@@ -22,7 +22,7 @@ from wirespec._exceptions import PayloadError, UnknownModelError
 
 from . import _registry
 from ._engine import check_value, compiled
-from ._exemplars import exemplar
+from ._exemplars import exemplar, named_only
 from ._mutations import apply, sites
 from ._payload import parse_json
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
@@ -144,12 +144,12 @@ class MockApp:
         rng = random.Random(seed)
         if stream:
             hints = wire.stream_hints(model.model, body, rng, request_id)
-            events = [exemplar(compiled(model.id, "stream"), f"{seed}/{n}", hint)
+            events = [_answer(wire, model.id, "stream", f"{seed}/{n}", hint)
                       for n, hint in enumerate(hints)]
             await self._stream(wire, model.id, events, send)
             return
-        result = exemplar(compiled(model.id, "response"), seed,
-                          wire.response_hint(model.model, body, rng, request_id))
+        result = _answer(wire, model.id, "response", seed,
+                         wire.response_hint(model.model, body, rng, request_id))
         if "response-schema" in self.settings.faults:
             result = _broken(compiled(model.id, "response"), result)
         kind = b"text/plain" if "content-type" in self.settings.faults else None
@@ -224,6 +224,12 @@ def _request_id(seed: str) -> str:
 
 def _code(wire: WireFormat, what: str) -> str | int:
     return _CODES[wire.provider][what]
+
+
+def _answer(wire: WireFormat, model_id: str, kind: str, seed: str, hint: Any) -> Any:
+    engine = compiled(model_id, kind)
+    return exemplar(engine, seed, hint if wire.hint_adds_members else named_only(
+        hint, engine.schema))
 
 
 def _broken(engine: Any, value: Any) -> Any:

@@ -55,6 +55,9 @@ def _pieces(text: str, count: int) -> list[str]:
 class WireFormat:
     provider = ""
     title = ""
+    # an answer may carry the wire format's usual members that the schema does not name
+    # (the OpenAI-compatible document names only `object` and `finish_reason`)
+    hint_adds_members = False
     base_path = ""  # what a base URL ends with, as the provider's SDK is configured
     endpoint_hint = ""
 
@@ -228,6 +231,7 @@ class OpenAICompatible(_ModelInBody):
     base_path = "/v1"
     endpoint_hint = "POST /v1/chat/completions"
     _path = "/chat/completions"
+    hint_adds_members = True
 
     def outgoing(self, model: str, payload: Any, stream: bool, key: str,
                  account: str) -> Outgoing:
