@@ -26,6 +26,7 @@ install:
 demo: venv
 	$(BIN)/wirespec ingest
 	$(BIN)/wirespec models
+	$(BIN)/python examples/contract_against_mock.py
 
 test: venv
 	$(BIN)/pytest

@@ -243,7 +243,7 @@ def _valid_example(target: Target, report: ContractReport, number: int, payload:
     if not parsed:
         return
     result, wrapping = wire.result(body)
-    if not record("envelope", wrapping):
+    if wire.wraps_result and not record("envelope", wrapping):
         return
     record("response-schema", _problems(check_value(model.id, result, "response")))
 

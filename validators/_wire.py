@@ -58,6 +58,7 @@ class WireFormat:
     # an answer may carry the wire format's usual members that the schema does not name
     # (the OpenAI-compatible document names only `object` and `finish_reason`)
     hint_adds_members = False
+    wraps_result = False  # the result travels inside an envelope (Cloudflare's)
     base_path = ""  # what a base URL ends with, as the provider's SDK is configured
     endpoint_hint = ""
 
@@ -111,6 +112,7 @@ class Cloudflare(WireFormat):
     title = "Cloudflare Workers AI"
     base_path = "/client/v4"
     endpoint_hint = "POST /client/v4/accounts/{account}/ai/run/{model}"
+    wraps_result = True
     _marker = "/ai/run/"
 
     def handles(self, path: str) -> bool:
