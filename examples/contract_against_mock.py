@@ -1,8 +1,8 @@
 """One contract run per provider against the mock providers, as `make demo` shows it.
 
 The same run against a real provider is one command:
-    wirespec contract dashscope:qwen1.5-72b-chat --base-url https://dashscope-intl.aliyuncs.com/api/v1 \
-        --api-key-env DASHSCOPE_API_KEY --examples 3
+    wirespec contract dashscope:qwen1.5-72b-chat --examples 3 \
+        --base-url https://dashscope-intl.aliyuncs.com/api/v1 --api-key-env DASHSCOPE_API_KEY
 """
 
 from __future__ import annotations
