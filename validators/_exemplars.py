@@ -21,6 +21,7 @@ _ATTEMPTS = 24
 _WORDS = ("the", "model", "answers", "with", "a", "short", "reply", "about", "wire", "formats",
           "and", "limits", "之", "回答")
 _WALKER = Walker()
+_BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 
 
 class NoExemplar(ValueError):
@@ -135,8 +136,9 @@ def _integer(node: dict[str, Any], rng: random.Random, hint: Any) -> int:
 
 
 def _number(node: dict[str, Any], rng: random.Random, hint: Any) -> float | int:
-    if "multipleOf" in node or not any(k.endswith(("imum", "Minimum", "Maximum"))
-                                       for k in node):
+    """A decimal within the bounds (an exclusive bound drawn exactly fails the final check
+    and is drawn again); whole numbers where there are no bounds, or a ``multipleOf``."""
+    if "multipleOf" in node or not _BOUNDS & node.keys():
         return _integer(node, rng, hint)
     low = node.get("minimum", node.get("exclusiveMinimum", 0.0))
     high = node.get("maximum", node.get("exclusiveMaximum", low + 100.0))

@@ -144,12 +144,12 @@ class MockApp:
         rng = random.Random(seed)
         if stream:
             hints = wire.stream_hints(model.model, body, rng, request_id)
-            events = [_answer(wire, model.id, "stream", f"{seed}/{n}", hint)
+            events = [_drawn_answer(wire, model.id, "stream", f"{seed}/{n}", hint)
                       for n, hint in enumerate(hints)]
             await self._stream(wire, model.id, events, send)
             return
-        result = _answer(wire, model.id, "response", seed,
-                         wire.response_hint(model.model, body, rng, request_id))
+        result = _drawn_answer(wire, model.id, "response", seed,
+                               wire.response_hint(model.model, body, rng, request_id))
         if "response-schema" in self.settings.faults:
             result = _broken(compiled(model.id, "response"), result)
         kind = b"text/plain" if "content-type" in self.settings.faults else None
@@ -226,7 +226,7 @@ def _code(wire: WireFormat, what: str) -> str | int:
     return _CODES[wire.provider][what]
 
 
-def _answer(wire: WireFormat, model_id: str, kind: str, seed: str, hint: Any) -> Any:
+def _drawn_answer(wire: WireFormat, model_id: str, kind: str, seed: str, hint: Any) -> Any:
     engine = compiled(model_id, kind)
     return exemplar(engine, seed, hint if wire.hint_adds_members else named_only(
         hint, engine.schema))
