@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,17 @@ def test_cli_validates_a_cloudflare_body_as_sent(tmp_path: Path):
     assert run_cli("validate", model, str(sent), "--kind", "response").returncode == 1
     refused = run_cli("validate", model, str(failed), "--kind", "response", "--wire")
     assert refused.returncode == 1 and "envelope: `success` is not true" in refused.stdout
+
+
+@pytest.mark.parametrize(("kind", "first", "last"), [("response", 469, 479),
+                                                     ("error", 521, 525)])
+def test_cli_validates_the_documents_response_and_error_samples(tmp_path: Path, kind, first,
+                                                                last):
+    sample = tmp_path / f"{kind}.json"
+    sample.write_text("\n".join(DOC[first - 1:last]))
+    assert run_cli("validate", "qwen1.5-72b-chat", str(sample), "--kind", kind).returncode == 0
+    broken = json.loads(sample.read_text())
+    broken["request_id"] = 7
+    sample.write_text(json.dumps(broken))
+    failed = run_cli("validate", "qwen1.5-72b-chat", str(sample), "--kind", kind)
+    assert failed.returncode == 1 and "/request_id: type:" in failed.stdout
