@@ -67,6 +67,16 @@ def test_validate_exit_codes_and_json_shape():
     assert "/top_k: maximum" in text.stdout and "qwen1.5-0.5b-chat.json:" in text.stdout
 
 
+def test_the_path_may_follow_the_options(tmp_path):
+    payload = tmp_path / "request.json"
+    payload.write_text('{"prompt": "hi", "top_k": 99}')
+    after = run_cli("validate", CF, "--format", "json", "--kind", "request", str(payload))
+    assert after.returncode == 1 and json.loads(after.stdout)["errors"][0]["pointer"] == "/top_k"
+    assert run_cli("validate", CF, "--kind", "request", "-", stdin="{}").returncode == 1
+    two = run_cli("validate", CF, "--kind", "request", str(payload), str(payload))
+    assert two.returncode == 2 and "unrecognized arguments" in two.stderr
+
+
 def test_validate_unusable_input_exits_2():
     for data, args in (("{bad", ("validate", CF)), ("{}", ("validate", "nope")),
                        ("{}", ("validate", CF, "/no/such/file"))):

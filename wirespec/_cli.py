@@ -357,8 +357,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse gives an optional positional its (empty) turn before the options that follow,
+    # so `validate ID --kind K PATH` leaves PATH over: it is the PATH, not an error
+    if len(extra) == 1 and getattr(args, "path", "") is None and (
+            extra[0] == "-" or not extra[0].startswith("-")):
+        args.path, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     run: Command = args.run
     try:
         return run(args)
