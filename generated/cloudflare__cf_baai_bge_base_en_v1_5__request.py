@@ -68,15 +68,15 @@ class TextText(RootModel[StrictStr]):
     """
 
 
-class Text2Item(RootModel[StrictStr]):
+class TextTextVariantItem(RootModel[StrictStr]):
     root: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to embed
     """
 
 
-class TextTextVariant(RootModel[list[Text2Item]]):
-    root: Annotated[list[Text2Item], Field(max_length=100)]
+class TextTextVariant(RootModel[list[TextTextVariantItem]]):
+    root: Annotated[list[TextTextVariantItem], Field(max_length=100)]
     """
     Batch of text values to embed
     """
@@ -89,15 +89,15 @@ class RequestsRequestText(RootModel[StrictStr]):
     """
 
 
-class Text4Item(RootModel[StrictStr]):
+class RequestsRequestTextVariantItem(RootModel[StrictStr]):
     root: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to embed
     """
 
 
-class RequestsRequestTextVariant(RootModel[list[Text4Item]]):
-    root: Annotated[list[Text4Item], Field(max_length=100)]
+class RequestsRequestTextVariant(RootModel[list[RequestsRequestTextVariantItem]]):
+    root: Annotated[list[RequestsRequestTextVariantItem], Field(max_length=100)]
     """
     Batch of text values to embed
     """

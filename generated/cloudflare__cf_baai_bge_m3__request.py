@@ -52,7 +52,7 @@ class RequestsInputEmbedding(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    text: InputEmbedding1Text | InputEmbedding1TextVariant
+    text: RequestsInputEmbeddingText | RequestsInputEmbeddingTextVariant
     truncate_inputs: StrictBool = False
     """
     When provided with too long context should the model error out or truncate the context to fit?
@@ -137,36 +137,36 @@ class Text(RootModel[StrictStr]):
     """
 
 
-class Text1Item(RootModel[StrictStr]):
+class InputEmbeddingTextItem(RootModel[StrictStr]):
     root: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to embed
     """
 
 
-class InputEmbeddingText(RootModel[list[Text1Item]]):
-    root: Annotated[list[Text1Item], Field(max_length=100)]
+class InputEmbeddingText(RootModel[list[InputEmbeddingTextItem]]):
+    root: Annotated[list[InputEmbeddingTextItem], Field(max_length=100)]
     """
     Batch of text values to embed
     """
 
 
-class InputEmbedding1Text(RootModel[StrictStr]):
+class RequestsInputEmbeddingText(RootModel[StrictStr]):
     root: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to embed
     """
 
 
-class Text3Item(RootModel[StrictStr]):
+class RequestsInputEmbeddingTextVariantItem(RootModel[StrictStr]):
     root: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to embed
     """
 
 
-class InputEmbedding1TextVariant(RootModel[list[Text3Item]]):
-    root: Annotated[list[Text3Item], Field(max_length=100)]
+class RequestsInputEmbeddingTextVariant(RootModel[list[RequestsInputEmbeddingTextVariantItem]]):
+    root: Annotated[list[RequestsInputEmbeddingTextVariantItem], Field(max_length=100)]
     """
     Batch of text values to embed
     """

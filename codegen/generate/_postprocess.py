@@ -39,24 +39,31 @@ _CLASS = re.compile(r"^class (\w+)\(", re.M)
 
 
 def unnumbered_classes(source: str) -> str:
-    """``Choice1`` (datamodel-code-generator's second class of one title) is renamed after
-    the class that uses it: ``MessageResultChoice``."""
+    """Classes datamodel-code-generator numbered (a second class of one title, and what it
+    derives from it) are renamed after the class that uses them: ``Choice1`` ->
+    ``MessageResultChoice``, ``Text1Item`` -> ``InputEmbeddingTextItem``."""
     starts = [(m.group(1), m.start()) for m in _CLASS.finditer(source)]
     bodies = {name: source[start:(starts[i + 1][1] if i + 1 < len(starts) else len(source))]
               for i, (name, start) in enumerate(starts)}
     taken = set(bodies)
     renames: dict[str, str] = {}
-    for name in bodies:
-        numbered = re.fullmatch(r"(\w*?[A-Za-z])(\d+)", name)
-        if not numbered or numbered.group(1) not in bodies:
-            continue
+
+    def renamed(name: str, seen: frozenset[str] = frozenset()) -> str:
+        numbered = re.fullmatch(r"(\w*?[A-Za-z])(\d+)(\w*)", name)
+        if name in renames or not numbered or numbered.group(1) not in bodies or name in seen:
+            return renames.get(name, name)
         user = next((other for other, body in bodies.items()
                      if other != name and re.search(rf"\b{name}\b", body)), "Other")
-        new = user.removesuffix("Shape") + numbered.group(1)
+        stem = renamed(user, seen | {name}).removesuffix("Shape")
+        new = stem + (numbered.group(3) or numbered.group(1))
         while new in taken:
             new += "Variant"
         taken.add(new)
         renames[name] = new
+        return new
+
+    for name in bodies:
+        renamed(name)
     return rename_names(source, renames) if renames else source
 
 
