@@ -84,12 +84,10 @@ def _pointer(base: str, token: str | int) -> str:
 
 
 def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
-          rivals: tuple[list[str], ...] = (), rival_types: frozenset[str] = frozenset(),
           within: tuple[tuple[str, int, str], ...] = ()) -> Iterator[Site]:
-    """``rivals``: the required members of the other alternatives at this level; a member
-    whose removal would complete a rival is not removed (the payload would then be read as
-    that alternative, and be reported as such). ``rival_types``: likewise, no value of a type
-    another alternative allows is put in place of this one."""
+    """Every site; ``within`` records the alternatives each sits in, so that a break that
+    moves the payload to another alternative can be told (the fuzzer's
+    ``_still_meant_for_the_same_alternatives``)."""
     if not isinstance(schema, dict):
         return
     for keyword in ("oneOf", "anyOf"):
@@ -98,19 +96,13 @@ def sites(schema: Any, payload: Any, pointer: str = "", path: str = "",
             continue
         for index, branch in enumerate(branches):
             if _WALKER.is_valid(merged(schema, branch), payload):
-                others = tuple(b.get("required", []) for i, b in enumerate(branches)
-                               if i != index and isinstance(b, dict))
-                other_types = frozenset(t for i, b in enumerate(branches) if i != index
-                                        and isinstance(b, dict) for t in types_of(b))
                 taken = (*within, (f"{path}/{keyword}", index, pointer))
-                yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}",
-                                 others, other_types, taken)
+                yield from sites(branch, payload, pointer, f"{path}/{keyword}/{index}", taken)
                 yield from (_with_within(s, within) for s in
                             _alternative_sites(schema, keyword, index, payload, pointer, path))
                 if keyword == "oneOf":
                     break  # anyOf: every alternative the payload satisfies applies to it
-    yield from (_with_within(s, within) for s in
-                _own_sites(schema, payload, pointer, path, rivals, rival_types))
+    yield from (_with_within(s, within) for s in _own_sites(schema, payload, pointer, path))
     if isinstance(payload, dict):
         for name, child in schema.get("properties", {}).items():
             if name in payload:
@@ -132,14 +124,7 @@ def _with_within(site: Site, within: tuple[tuple[str, int, str], ...]) -> Site:
     return dataclasses.replace(site, within=within) if within else site
 
 
-def _completes_a_rival(value: dict[str, Any], removed: str,
-                       rivals: tuple[list[str], ...]) -> bool:
-    return any(wanted and all(n in value and n != removed for n in wanted) for wanted in rivals)
-
-
-def _own_sites(schema: dict[str, Any], value: Any, pointer: str, path: str,
-               rivals: tuple[list[str], ...] = (),
-               rival_types: frozenset[str] = frozenset()) -> Iterator[Site]:
+def _own_sites(schema: dict[str, Any], value: Any, pointer: str, path: str) -> Iterator[Site]:
     def site(keyword: str, breaker: Breaker, at: str | None = None,
              member: str | None = None) -> Site:
         return Site(f"{path}/{keyword}", keyword, pointer, pointer if at is None else at,
@@ -147,7 +132,7 @@ def _own_sites(schema: dict[str, Any], value: Any, pointer: str, path: str,
 
     allowed = types_of(schema) if "type" in schema else []
     for wrong in (v for v in _WRONG.values() if allowed and not any(
-            is_type(v, a) for a in (*allowed, *rival_types))):
+            is_type(v, a) for a in allowed)):
         # every wrong kind of value: null, true for an integer, "1" for a number, …
         yield site("type", _constant(wrong))
     if "enum" in schema:
@@ -175,7 +160,7 @@ def _own_sites(schema: dict[str, Any], value: Any, pointer: str, path: str,
             yield site("minItems", functools.partial(_repeated_to, schema["minItems"] - 1))
     if isinstance(value, dict):
         for name in schema.get("required", []):
-            if name in value and not _completes_a_rival(value, name, rivals):
+            if name in value:
                 yield Site(f"{path}/required", "required", _pointer(pointer, name), pointer,
                            _delete, name)
         if schema.get("additionalProperties") is False:
