@@ -248,3 +248,15 @@ def test_an_unknown_fault_is_refused():
             faults=frozenset({"nonsense"}))):
         pass
     assert issubclass(ServeError, Exception)
+
+
+def test_answers_drawn_for_a_long_time_keep_memory_bounded():
+    from wirespec.validators import _exemplars
+    from wirespec.validators._walker import PLAN_CACHE_LIMIT
+
+    embedding = compiled("cloudflare:@cf/baai/bge-m3", "response")
+    text = compiled(f"dashscope:{DS}", "response")
+    for seed in range(1500):  # each draw walks merged alternatives built on the spot
+        exemplar(embedding, seed, {"response": "x"})
+        exemplar(text, seed, {"output": {"text": 5}})
+    assert len(_exemplars._WALKER._plans) <= PLAN_CACHE_LIMIT

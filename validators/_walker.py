@@ -10,6 +10,10 @@ from ._keywords import KEYWORDS, At, Check, Errors, branch_name, error
 
 # Cheap, decisive keywords first: a failed alternative is told apart sooner.
 _FIRST = ("type", "required", "const", "enum")
+# Plans are cached by schema identity and keep their schema alive; callers that walk
+# schemas built on the fly (merged alternatives in the mock's answers and the fuzzer's
+# breaks) would otherwise grow the cache without end in a long-running process.
+PLAN_CACHE_LIMIT = 4096
 Plan = list[tuple[Check, Any]]
 
 
@@ -23,6 +27,8 @@ class Walker:
             return cached[1]
         order = sorted(schema, key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))
         plan = [(KEYWORDS[k], schema[k]) for k in order if k in KEYWORDS]
+        if len(self._plans) >= PLAN_CACHE_LIMIT:
+            self._plans.clear()  # a compiled schema's plans come back at its next walk
         self._plans[id(schema)] = (schema, plan)  # the schema is kept, so its id stays its own
         return plan
 
