@@ -75,7 +75,15 @@ class WireFormat:
                  account: str) -> Outgoing:
         """The request for ``payload`` as it is (see ``with_stream_flag``); ``stream`` says
         whether a stream is asked for, by the payload or by a header."""
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
+                   **self.stream_headers(stream)}
+        return Outgoing(self.request_path(model, account), headers, _json(payload), stream)
+
+    def request_path(self, model: str, account: str) -> str:  # below base_path
         raise NotImplementedError
+
+    def stream_headers(self, stream: bool) -> dict[str, str]:
+        return {}
 
     def with_stream_flag(self, payload: Any, stream: bool) -> Any:
         """The payload asking for a stream (or not), where the flag lives in the body."""
@@ -121,11 +129,8 @@ class Cloudflare(WireFormat):
     def model_name(self, path: str, body: Any) -> str | None:
         return path.split(self._marker, 1)[1] or None
 
-    def outgoing(self, model: str, payload: Any, stream: bool, key: str,
-                 account: str) -> Outgoing:
-        return Outgoing(f"/accounts/{account}/ai/run/{model}",
-                        {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-                        _json(payload), stream)
+    def request_path(self, model: str, account: str) -> str:
+        return f"/accounts/{account}/ai/run/{model}"
 
     def success(self, result: Any) -> bytes:
         return _json({"result": result, "success": True, "errors": [], "messages": []})
@@ -161,6 +166,9 @@ class _ModelInBody(WireFormat):
     def handles(self, path: str) -> bool:
         return path == self._path
 
+    def request_path(self, model: str, account: str) -> str:
+        return self._path
+
     def model_name(self, path: str, body: Any) -> str | None:
         model = body.get("model") if isinstance(body, dict) else None
         return model if isinstance(model, str) else None
@@ -181,12 +189,8 @@ class DashScope(_ModelInBody):
     def with_stream_flag(self, payload: Any, stream: bool) -> Any:
         return payload  # a header asks for the stream, not the body
 
-    def outgoing(self, model: str, payload: Any, stream: bool, key: str,
-                 account: str) -> Outgoing:
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        if stream:
-            headers["X-DashScope-SSE"] = "enable"
-        return Outgoing(self._path, headers, _json(payload), stream)
+    def stream_headers(self, stream: bool) -> dict[str, str]:
+        return {"X-DashScope-SSE": "enable"} if stream else {}
 
     def frames(self, events: list[Any]) -> Iterator[bytes]:
         for number, event in enumerate(events, 1):
@@ -234,12 +238,6 @@ class OpenAICompatible(_ModelInBody):
     endpoint_hint = "POST /v1/chat/completions"
     _path = "/chat/completions"
     hint_adds_members = True
-
-    def outgoing(self, model: str, payload: Any, stream: bool, key: str,
-                 account: str) -> Outgoing:
-        return Outgoing(self._path, {"Authorization": f"Bearer {key}",
-                                     "Content-Type": "application/json"},
-                        _json(payload), stream)
 
     def error(self, rejection: Rejection, request_id: str) -> bytes:
         kind = "authentication_error" if rejection.status == 401 else "invalid_request_error"
