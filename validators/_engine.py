@@ -1,4 +1,9 @@
-"""validate(): the verdict from a compiled engine, the report from the error walk."""
+"""validate(): the verdict from a compiled engine, the report from the error walk.
+
+The engine is jsonschema-rs, offline (a ``$ref`` never leaves the schema) and with its
+linear-time regex engine: a document's ``pattern`` cannot cost more than linear time, and
+the error walk asks the same engine about patterns, so verdict and report never disagree.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ from typing import Any
 
 import jsonschema_rs
 
+from wirespec._exceptions import DocumentError
+
 from . import _registry
 from ._budget import budget_errors
 from ._errors import Report, ValidationError, shorten
-from ._payload import parse_json
+from ._payload import ensure_json, parse_json
+from ._schema_walk import escape
 from ._walker import Walker
 
 
@@ -31,27 +39,39 @@ class CompiledSchema:
         if self.engine.is_valid(payload):
             return Report(self.model, self.kind)
         errors = self.walker.errors(self.schema, payload)
-        if not errors:  # the reference says invalid: never report an invalid payload as ok
-            errors = self._reference_errors(payload)
+        if not errors:  # the engine says invalid: never report an invalid payload as ok
+            errors = self._reference_errors(payload) or [ValidationError(
+                "", "schema", "the schema rejects this payload, but no single constraint "
+                "says why", None, shorten(payload))]
         return Report(self.model, self.kind, errors)
 
     def _reference_errors(self, payload: Any) -> list[ValidationError]:
-        from jsonschema import Draft202012Validator
+        from ._reference import reference_validator
 
         found = []
-        for item in Draft202012Validator(self.schema).iter_errors(payload):
-            pointer = "".join(f"/{p}" for p in item.absolute_path)
+        for item in reference_validator(self.schema).iter_errors(payload):
+            pointer = "".join(f"/{escape(p)}" for p in item.absolute_path)
             found.append(ValidationError(pointer, str(item.validator), item.message,
                                          shorten(item.validator_value), shorten(item.instance)))
         return found
+
+
+def engine_for(schema: dict[str, Any]) -> Any:
+    """jsonschema-rs for ``schema``: no network, patterns matched in linear time."""
+    return jsonschema_rs.validator_for(schema, offline=True,
+                                       pattern_options=jsonschema_rs.RegexOptions())
 
 
 @functools.cache
 def compiled(model_id: str, kind: str = "request") -> CompiledSchema:
     entry = _registry.resolve(model_id)
     schema = _registry.load_schema(entry.id, kind)
-    return CompiledSchema(entry.id, kind, schema, jsonschema_rs.validator_for(schema),
-                          entry=entry)
+    try:
+        engine = engine_for(schema)
+    except (jsonschema_rs.ValidationError, ValueError) as err:
+        raise DocumentError(f"schemas/{entry.kinds[kind]}", None, "the schema does not compile: "
+                            + str(err).splitlines()[0]) from None
+    return CompiledSchema(entry.id, kind, schema, engine, entry=entry)
 
 
 def validate(model_id: str, payload: Any, kind: str = "request", *,
@@ -61,14 +81,18 @@ def validate(model_id: str, payload: Any, kind: str = "request", *,
     schema accepts, ``budget`` also checks the documented token limits (JSON Schema cannot
     state them), counting tokens with the model family's tokenizer."""
     if isinstance(payload, str | bytes | bytearray):
-        payload = parse_json(payload)
+        return check_value(model_id, parse_json(payload), kind, budget=budget, parsed=True)
     return check_value(model_id, payload, kind, budget=budget)
 
 
 def check_value(model_id: str, payload: Any, kind: str = "request", *,
-                budget: bool = True) -> Report:
-    """``validate`` for a value already parsed: a ``str`` is a JSON string here."""
+                budget: bool = True, parsed: bool = False) -> Report:
+    """``validate`` for a value already parsed: a ``str`` is a JSON string here. A value
+    that is not JSON (NaN, a set, a lone surrogate, …) raises PayloadError; ``parsed`` says
+    it came from :func:`parse_json`, which already made sure."""
     engine = compiled(model_id, kind)
+    if not parsed:
+        ensure_json(payload)
     report = engine.report(payload)
     if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
         report.errors.extend(budget_errors(engine.entry, payload))

@@ -11,7 +11,6 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from ._engine import CompiledSchema, compiled
@@ -19,6 +18,7 @@ from ._keywords import At
 from ._keywords import equal as json_equal
 from ._models import model
 from ._mutations import InvalidExample, Site, apply, sites
+from ._reference import reference_validator
 from ._schema_walk import iter_subschemas, resolve
 from ._value_strategies import at_limit, reaching, values
 
@@ -150,7 +150,7 @@ def _model_verdict(typed: type[BaseModel], payload: Any) -> tuple[bool, Any]:
     return True, instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Draft202012Validator,
+def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Any,
                 typed: type[BaseModel], payload: Any) -> None:
     if not reference.is_valid(payload):
         raise Disagreement("the valid strategy drew a payload jsonschema rejects", payload)
@@ -166,7 +166,7 @@ def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Draft2020
             result.valid_side.add(site.schema_path)
 
 
-def check_invalid(result: FuzzResult, engine: CompiledSchema, reference: Draft202012Validator,
+def check_invalid(result: FuzzResult, engine: CompiledSchema, reference: Any,
                   typed: type[BaseModel], example: InvalidExample) -> None:
     payload = example.payload
     if reference.is_valid(payload):
@@ -190,7 +190,7 @@ def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value
     disagreement, shrunk to a minimal payload. ``engine`` replaces the validator under test."""
     truth = compiled(model_id, kind)
     engine = engine or truth
-    reference = Draft202012Validator(truth.schema)
+    reference = reference_validator(truth.schema)
     typed = model(model_id, kind)
     result = FuzzResult(truth.model, kind, constraints(truth.schema))
     payloads = values(truth.schema).filter(truth.is_valid)

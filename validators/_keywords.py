@@ -7,12 +7,11 @@ through ``walker.descend``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ValidationError, shorten
+from ._reference import ecma_search
 from ._schema_walk import escape
 
 if TYPE_CHECKING:
@@ -154,13 +153,8 @@ max_properties = _size("maxProperties", dict, True, "members")
 min_properties = _size("minProperties", dict, False, "members")
 
 
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 def pattern(walker: Walker, limit: Any, instance: Any, node: dict[str, Any], at: At) -> Errors:
-    if isinstance(instance, str) and not _compiled(limit).search(instance):
+    if isinstance(instance, str) and not ecma_search(limit, instance):
         yield error(at, node, "pattern", f"{_short_json(instance)} does not match {limit!r}",
                     limit, instance)
 
@@ -196,8 +190,9 @@ def additional_properties(walker: Walker, limit: Any, instance: Any, node: dict[
     if not isinstance(instance, dict):
         return
     known = node.get("properties", {})
-    patterns = [_compiled(p) for p in node.get("patternProperties", {})]
-    extras = [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+    patterns = list(node.get("patternProperties", {}))
+    extras = [k for k in instance if k not in known
+              and not any(ecma_search(p, k) for p in patterns)]
     if limit is False:
         for name in extras:
             yield error(at.child(name, ""), node, "additionalProperties",
@@ -213,7 +208,7 @@ def pattern_properties(walker: Walker, limit: Any, instance: Any, node: dict[str
     if isinstance(instance, dict):
         for expression, subschema in limit.items():
             for name, value in instance.items():
-                if _compiled(expression).search(name):
+                if ecma_search(expression, name):
                     yield from walker.descend(subschema, value, at.child(
                         name, f"patternProperties/{expression}"))
 
