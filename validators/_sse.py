@@ -8,12 +8,15 @@ the data. A stream that ends inside an event is reported, never silently dropped
 from __future__ import annotations
 
 import codecs
-import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wirespec._exceptions import PayloadError
+
 from ._errors import Report, ValidationError
+from ._payload import parse_json
 
 DONE = "[DONE]"  # OpenAI-compatible and Cloudflare streams end with `data: [DONE]`
 
@@ -28,33 +31,45 @@ class Event:
 
 
 class SSEParser:
-    """Feed bytes as they come; complete events come out."""
+    """Feed bytes as they come; complete events come out. Linear in the stream's size: each
+    character is looked at once, however the stream is cut into chunks."""
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-        self._pending = ""
+        self._partial: list[str] = []  # the unfinished line, in pieces
+        self._after_cr = False  # the last line ended in \r: a \n may follow in the next chunk
         self._fields: dict[str, list[str]] = {}
         self._comments: list[str] = []
         self._count = 0
 
     def feed(self, chunk: bytes) -> Iterator[Event]:
-        self._pending += self._decoder.decode(chunk)
-        while True:
-            cut = _line_end(self._pending)
-            if cut is None:
-                return
-            line, self._pending = self._pending[:cut[0]], self._pending[cut[1]:]
+        text = self._decoder.decode(chunk)
+        if self._after_cr and text:
+            self._after_cr = False
+            if text.startswith("\n"):
+                text = text[1:]
+        position = 0
+        while (end := _LINE_END.search(text, position)) is not None:
+            line = "".join((*self._partial, text[position:end.start()]))
+            self._partial = []
+            position = end.end()
+            if end.group() == "\r" and position == len(text):
+                self._after_cr = True
             event = self._line(line)
             if event is not None:
                 yield event
+        if position < len(text):
+            self._partial.append(text[position:])
 
     def close(self) -> tuple[list[Event], str | None]:
         """The last events, and why the stream is incomplete (None when it ended cleanly)."""
-        self._pending += self._decoder.decode(b"", final=True)
+        rest = self._decoder.decode(b"", final=True)
+        if rest:
+            self._partial.append(rest)
         events = []
-        if self._pending:
-            last = self._line(self._pending)
-            self._pending = ""
+        if self._partial:
+            last = self._line("".join(self._partial))
+            self._partial = []
             if last is not None:
                 events.append(last)
         if self._fields:
@@ -82,16 +97,8 @@ class SSEParser:
                      comments)
 
 
-def _line_end(text: str) -> tuple[int, int] | None:
-    """Where the first line ends: (end of its text, start of the next), or None."""
-    for index, char in enumerate(text):
-        if char == "\n":
-            return index, index + 1
-        if char == "\r":
-            if index + 1 == len(text):
-                return None  # a \n may follow in the next chunk
-            return index, index + 2 if text[index + 1] == "\n" else index + 1
-    return None
+# A line ends at \r\n, \n or \r (WHATWG); a \r at a chunk's end is settled by the next one.
+_LINE_END = re.compile("\r\n|\n|\r")
 
 
 def events(chunks: Iterable[bytes]) -> tuple[list[Event], str | None]:
@@ -122,11 +129,10 @@ def validate_stream(model_id: str, chunks: Iterable[bytes]) -> Report:
         if event.data.strip() == DONE:
             terminated = True
             continue
-        try:
-            payload: Any = json.loads(event.data)
-        except json.JSONDecodeError as err:
-            report.errors.append(ValidationError("", "sse", f"event {event.number}: data is "
-                                                 f"not JSON ({err.msg})", value=event.data[:80]))
+        try:  # as strictly as a request body: no NaN, duplicate names or 1e400
+            payload: Any = parse_json(event.data, origin=f"event {event.number}: data")
+        except PayloadError as err:
+            report.errors.append(ValidationError("", "sse", str(err), value=event.data[:80]))
             continue
         for error in engine.report(payload).errors:
             report.errors.append(ValidationError(
