@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO, NoReturn
 
 from wirespec._exceptions import (
     PayloadError,
@@ -15,7 +19,7 @@ from wirespec._exceptions import (
     WirespecError,
 )
 from wirespec.validators import _registry
-from wirespec.validators._engine import compiled, validate
+from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json
 
@@ -137,13 +141,48 @@ def _revision_schema(model_id: str, revision: int, kind: str) -> dict[str, objec
     return schemas[kind]
 
 
-def _read_input(path: str | None) -> bytes:
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # a request body far past any provider's own limit
+
+
+def _open_input(path: str | None) -> contextlib.AbstractContextManager[BinaryIO]:
     if path in (None, "-"):
-        return sys.stdin.buffer.read()
+        return contextlib.nullcontext(sys.stdin.buffer)
     try:
-        return Path(path).read_bytes()
+        return open(path, "rb")
     except OSError as err:
-        raise PayloadError(f"{path}: cannot read: {err.strerror}") from None
+        raise PayloadError(f"{_shown(path)}: cannot read: {err.strerror}") from None
+
+
+def _read_input(path: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The whole input, refused when it is larger than ``max_bytes`` (``/dev/zero`` ends)."""
+    with _open_input(path) as stream:
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as err:
+            raise PayloadError(f"{_shown(path)}: cannot read: {err.strerror}") from None
+    if len(data) > max_bytes:
+        raise PayloadError(f"{_shown(path)}: larger than {max_bytes:,} bytes (--max-bytes)")
+    return data
+
+
+def _input_lines(path: str | None, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of a JSON Lines input, one line in memory at a time."""
+    with _open_input(path) as stream:
+        for number in itertools.count(1):
+            try:
+                line = stream.readline(max_bytes + 1)
+            except OSError as err:
+                raise PayloadError(f"{_shown(path)}: cannot read: {err.strerror}") from None
+            if not line:
+                return
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                raise PayloadError(f"{_shown(path)}:{number}: a line larger than "
+                                   f"{max_bytes:,} bytes (--max-bytes)")
+            yield number, line
+
+
+def _shown(path: str | None) -> str:
+    return "<stdin>" if path in (None, "-") else ascii(path)[1:-1][:200]
 
 
 def _print_report(report: Report, fmt: str, label: str) -> None:
@@ -161,27 +200,32 @@ def _print_report(report: Report, fmt: str, label: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     compiled(args.id, args.kind)  # an unknown model or kind fails before any input is read
-    data = _read_input(args.path)
-    label = args.path if args.path not in (None, "-") else "<stdin>"
-    if args.kind == "stream" and not args.jsonl:  # a server-sent event stream, as received
+    label = _shown(args.path)
+    if args.jsonl:
+        return _validate_lines(args, label)
+    data = _read_input(args.path, args.max_bytes)
+    if args.kind == "stream":  # a server-sent event stream, as received
         from wirespec.validators._sse import validate_stream
 
         report = validate_stream(args.id, [data])
         _print_report(report, args.format, label)
         return EXIT_OK if report.ok else EXIT_FAILED
-    if not args.jsonl:
-        payload = parse_json(data, origin=label)
-        report = _validate_as_sent(args.id, payload, args.kind) if args.wire else validate(
-            args.id, payload, args.kind)
-        _print_report(report, args.format, label)
-        return EXIT_OK if report.ok else EXIT_FAILED
+    payload = parse_json(data, origin=label)
+    report = _validate_as_sent(args.id, payload, args.kind) if args.wire else check_value(
+        args.id, payload, args.kind, parsed=True)  # a JSON string is a string, not more JSON
+    _print_report(report, args.format, label)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _validate_lines(args: argparse.Namespace, label: str) -> int:
     counts = {"valid": 0, "invalid": 0, "unusable": 0}
-    for number, line in enumerate(data.splitlines(), 1):
+    for number, line in _input_lines(args.path, args.max_bytes):
         if not line.strip():
             continue
         where = f"{label}:{number}"
         try:
-            report = validate(args.id, parse_json(line, origin=where), args.kind)
+            report = check_value(args.id, parse_json(line, origin=where), args.kind,
+                                 parsed=True)
         except PayloadError as err:
             counts["unusable"] += 1
             print(json.dumps({"valid": False, "line": number, "error": str(err)})
@@ -198,17 +242,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_as_sent(model_id: str, body: object, kind: str) -> Report:
     """A body as the provider's REST API sends it: its wrapping checked, then what is inside."""
-    from wirespec.validators._engine import check_value
     from wirespec.validators._errors import ValidationError
     from wirespec.validators._wire import WIRE_FORMATS
 
     entry = _registry.resolve(model_id)
     if kind != "response":
-        return check_value(entry.id, body, kind)
+        return check_value(entry.id, body, kind, parsed=True)
     result, problems = WIRE_FORMATS[entry.provider].result(body)
     if problems:
         return Report(entry.id, kind, [ValidationError("", "envelope", p) for p in problems])
-    return check_value(entry.id, result, kind)
+    return check_value(entry.id, result, kind, parsed=True)
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
@@ -258,9 +301,9 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     from wirespec.validators._tokens import count_request
 
     entry = _registry.resolve(args.id)
-    label = args.path if args.path not in (None, "-") else "<stdin>"
-    payload = parse_json(_read_input(args.path), origin=label)
-    report = validate(entry.id, payload, "request", budget=False)
+    label = _shown(args.path)
+    payload = parse_json(_read_input(args.path, args.max_bytes), origin=label)
+    report = check_value(entry.id, payload, "request", budget=False, parsed=True)
     if not report.ok:
         _print_report(report, "text", label)
         return EXIT_FAILED
@@ -296,8 +339,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FAILED if breaking else EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (and exit 2) instead of the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def count(text: str) -> int:
+    """An argument that is a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a count (1 or more)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wirespec", description=__doc__)
+    parser = _Parser(prog="wirespec", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = sub.add_parser("ingest", help="sources/ -> schemas/")
@@ -331,11 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--wire", action="store_true", help="a response body as the REST API "
                        "sends it: Cloudflare's {result, success, ...} envelope is checked and "
                        "its result validated")
+    check.add_argument("--max-bytes", type=count, default=DEFAULT_MAX_BYTES,
+                       help="refuse a larger input (with --jsonl: a larger line); default "
+                       f"{DEFAULT_MAX_BYTES:,}")
     check.set_defaults(run=cmd_validate)
 
     tokens = sub.add_parser("tokens", help="token counts and remaining budget of a request")
     tokens.add_argument("id")
     tokens.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
+    tokens.add_argument("--max-bytes", type=count, default=DEFAULT_MAX_BYTES,
+                        help=f"refuse a larger input; default {DEFAULT_MAX_BYTES:,}")
     tokens.set_defaults(run=cmd_tokens)
 
     diff = sub.add_parser("diff", help="semantic diff: breaking / non-breaking / unknown")
@@ -346,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = sub.add_parser("fuzz", help="property runs at every limit, with coverage")
     fuzz.add_argument("ids", nargs="*", metavar="ID", help="models (default: all)")
-    fuzz.add_argument("--examples", type=int, default=200,
+    fuzz.add_argument("--examples", type=count, default=200,
                       help="valid examples, and invalid ones spread over the constraints")
     fuzz.add_argument("--seed", type=int, default=0)
     fuzz.set_defaults(run=cmd_fuzz)
@@ -376,12 +438,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except WirespecError as err:
-        print(f"wirespec: error: {err}", file=sys.stderr)
+        print(f"wirespec: error: {one_line(str(err))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug of ours: still one line, the traceback on request
+        if os.environ.get("WIRESPEC_DEBUG"):
+            raise
+        print(f"wirespec: internal error: {type(err).__name__}: {one_line(str(err))} (set "
+              "WIRESPEC_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """``text`` as one printable line: line breaks and control characters escaped."""
+    flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 if __name__ == "__main__":

@@ -7,9 +7,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
 from wirespec._exceptions import DocumentError, WirespecError
 from wirespec.validators import _registry
 from wirespec.validators._diff import BREAKING, NON_BREAKING, UNKNOWN, Change, changes, summary
+from wirespec.validators._payload import parse_json
 
 Schemas = dict[str, dict[str, dict[str, Any]]]  # model id -> kind -> schema
 
@@ -36,32 +40,68 @@ def _from_git(root: Path, revision: str) -> Schemas | None:
     return found
 
 
+MAX_SCHEMA_BYTES = 64 * 1024 * 1024
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, say: not a file
+        return False
+
+
+def read_schema_file(path: Path, name: str) -> dict[str, Any]:
+    """A JSON Schema file given on the command line, or one clear DocumentError."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_SCHEMA_BYTES + 1)
+    except OSError as err:
+        raise DocumentError(name, None, f"cannot read: {err.strerror}") from None
+    if len(data) > MAX_SCHEMA_BYTES:
+        raise DocumentError(name, None, f"larger than {MAX_SCHEMA_BYTES:,} bytes")
+    schema = parse_json(data, origin=name)  # a PayloadError says file and reason
+    if not isinstance(schema, dict):
+        raise DocumentError(name, 1, f"a JSON {type(schema).__name__}, not a JSON Schema "
+                            "object (nor a document the manifest lists)")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        at = "/".join(str(p) for p in err.absolute_path) or "the root"
+        raise DocumentError(name, None, f"not a JSON Schema (at {at}: "
+                            f"{err.message[:200]})") from None
+    except RecursionError:
+        raise DocumentError(name, None, "nested too deeply to compare") from None
+    return schema
+
+
 def resolve_side(root: Path, name: str) -> Schemas:
     """A schema file, a source document, ``ID@REVISION``, or a git revision of schemas/."""
-    from wirespec.codegen.ingest import document_schemas, revisions
+    from wirespec.codegen.ingest import document_schemas, listed_documents, revisions
 
     path = Path(name)
+    sources = (root / "sources").resolve()
     for candidate in (path, root / "sources" / path, root / path):
-        if candidate.is_file():
-            sources = (root / "sources").resolve()
+        if _is_file(candidate):
             if candidate.resolve().is_relative_to(sources):  # a provider document
-                return document_schemas(root, str(candidate.resolve().relative_to(sources)))
-            try:
-                schema = json.loads(candidate.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as err:
-                raise DocumentError(name, err.lineno, f"invalid JSON: {err.msg}") from None
-            return {schema.get("x-model", name): {schema.get("x-kind", "request"): schema}}
+                rel = candidate.resolve().relative_to(sources).as_posix()
+                if rel not in listed_documents(root):
+                    raise DocumentError(f"sources/{rel}", None, "not a document the manifest "
+                                        "lists (add it to sources/manifest.toml)")
+                return document_schemas(root, rel)
+            schema = read_schema_file(candidate, name)
+            return {str(schema.get("x-model", name)): {str(schema.get("x-kind", "request")):
+                                                       schema}}
     if "@" in name[1:]:
         model_id, _, revision = name.rpartition("@")
         entry = _registry.resolve(model_id)
         for known in revisions(root):
             if known.model_id == entry.id and str(known.revision) == revision:
                 return {entry.id: document_schemas(root, known.document)[entry.id]}
-        raise WirespecError(f"{entry.id} has no revision {revision}")
-    from_git = _from_git(root, name)
+        raise WirespecError(f"{entry.id} has no revision {revision[:40]!r}")
+    from_git = _from_git(root, name) if len(name) < 256 and not name.startswith("-") else None
     if from_git is not None:
         return from_git
-    raise WirespecError(f"{name!r} is neither a file, a source document, MODEL@REVISION, "
+    raise WirespecError(f"{name[:200]!r} is neither a file, a source document, MODEL@REVISION, "
                         "nor a git revision")
 
 

@@ -38,8 +38,8 @@ INGESTERS: dict[str, Ingester] = {
     "siliconflow_reference": siliconflow_reference.ingest,
 }
 
-__all__ = ["INGESTERS", "Revision", "check", "document_schemas", "ingest", "read_sources",
-           "revisions"]
+__all__ = ["INGESTERS", "Revision", "check", "document_schemas", "ingest", "listed_documents",
+           "read_sources", "revisions"]
 
 
 def _reader(sources: Path, entries: dict[str, Entry]) -> Callable[[str], SourceDocument]:
@@ -126,6 +126,11 @@ def revisions(root: Path) -> list[Revision]:
                 "index.json"])["models"]]
         found += [Revision(f"{entry.provider}:{m}", entry.revision, entry.path) for m in models]
     return sorted(found, key=lambda r: (r.model_id, r.revision))
+
+
+def listed_documents(root: Path) -> set[str]:
+    """The paths (under sources/) of every document the manifest lists."""
+    return {entry.path for entry in load_manifest(root / "sources", set(INGESTERS))}
 
 
 def document_schemas(root: Path, document: str) -> dict[str, dict[str, dict[str, Any]]]:
