@@ -25,7 +25,7 @@ from . import (
 )
 from ._assemble import assemble
 from ._document import ModelSchemas, SourceDocument
-from ._manifest import Entry, load_manifest
+from ._manifest import Entry, load_manifest, read_capped
 
 Ingester = Callable[[SourceDocument], list[ModelSchemas]]
 
@@ -45,10 +45,10 @@ __all__ = ["INGESTERS", "Revision", "check", "document_schemas", "ingest", "list
 def _reader(sources: Path, entries: dict[str, Entry]) -> Callable[[str], SourceDocument]:
     def read(rel: str) -> SourceDocument:
         where = f"sources/{rel}"
-        try:
-            data = (sources / rel).read_bytes()
-        except OSError as err:
-            raise DocumentError(where, None, f"cannot read: {err.strerror}") from None
+        resolved = (sources / rel).resolve()
+        if not resolved.is_relative_to(sources.resolve()):
+            raise DocumentError(where, None, "leads outside sources/ (a link?)")
+        data = read_capped(resolved, where)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -73,10 +73,12 @@ def _run_ingester(entry: Entry, doc: SourceDocument) -> list[ModelSchemas]:
                             ) from None
 
 
-def read_sources(root: Path, only: list[str] | None = None) -> dict[str, str]:
+def read_sources(root: Path, only: list[str] | None = None,
+                 notes: list[str] | None = None) -> dict[str, str]:
     """Every file schemas/ should hold (relative path -> text), or a DocumentError.
 
     ``only``: read just these documents (paths under sources/), as if they were all there is.
+    ``notes`` receives the readings worth a reader's attention (per model, newest revision).
     """
     sources = root / "sources"
     entries = load_manifest(sources, set(INGESTERS))
@@ -96,12 +98,15 @@ def read_sources(root: Path, only: list[str] | None = None) -> dict[str, str]:
                                     f"described by sources/{held[2]} at the same revision")
             if held is None or entry.revision > held[0]:
                 newest[found.model_id] = (entry.revision, found, entry.path)
+    if notes is not None:
+        notes.extend(f"sources/{path}: {note}" for _, found, path in sorted(
+            newest.values(), key=lambda held: held[1].model_id) for note in found.notes)
     return assemble([(found, path) for _, found, path in newest.values()])
 
 
-def ingest(root: Path) -> list[str]:
+def ingest(root: Path, notes: list[str] | None = None) -> list[str]:
     """Rewrite schemas/ from sources/; returns the files that changed."""
-    return sync_tree(root / "schemas", read_sources(root), "*.json")
+    return sync_tree(root / "schemas", read_sources(root, notes=notes), "*.json")
 
 
 def check(root: Path) -> list[str]:

@@ -13,6 +13,7 @@ from wirespec.validators._schema_walk import CONSTRAINT_KEYWORDS, iter_subschema
 
 from .._files import canonical_json
 from ._document import KINDS, ModelSchemas
+from ._safety import refuse_unsafe
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 INDEX = "index.json"
@@ -51,6 +52,7 @@ def root_document(found: ModelSchemas, kind: str, doc_path: str) -> dict[str, An
         root["x-limits"] = found.limits
     root.update((k, v) for k, v in body.items() if k not in root)
     where = f"sources/{doc_path}"
+    refuse_unsafe(root, where)
     try:
         Draft202012Validator.check_schema(root)
     except SchemaError as err:

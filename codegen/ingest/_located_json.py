@@ -7,7 +7,9 @@ line in the document.
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -20,6 +22,9 @@ _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"')
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 _MAX_DEPTH = 200
+_MAX_NUMBER_CHARS = 400  # far past any bound a document states, far below int()'s limit
+_NEWLINE = re.compile("\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -45,6 +50,8 @@ class _Parser:
         self.path = path
         self.first_line = first_line
         self.lines: dict[str, int] = {}
+        # where each line starts: a position's line is a binary search, not a count from 0
+        self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def parse(self) -> Any:
         end, value = self._value(self._skip(0), "", 0)
@@ -54,7 +61,7 @@ class _Parser:
         return value
 
     def _line(self, pos: int) -> int:
-        return self.first_line + self.text.count("\n", 0, pos)
+        return self.first_line + bisect.bisect_right(self._line_starts, pos) - 1
 
     def _fail(self, pos: int, reason: str) -> NoReturn:
         raise DocumentError(self.path, self._line(pos), f"invalid JSON: {reason}")
@@ -82,10 +89,18 @@ class _Parser:
                 return pos + len(literal), value
         match = _NUMBER.match(self.text, pos)
         if match:
-            number = match.group()
-            is_float = match.group(1) or match.group(2)
-            return match.end(), float(number) if is_float else int(number)
+            return match.end(), self._number(pos, match)
         self._fail(pos, f"unexpected character {char!r}")
+
+    def _number(self, pos: int, match: re.Match[str]) -> int | float:
+        text = match.group()
+        if len(text) > _MAX_NUMBER_CHARS:
+            self._fail(pos, f"a number of {len(text):,} characters")
+        value = float(text) if match.group(1) or match.group(2) else int(text)
+        if isinstance(value, float) and not math.isfinite(value):
+            self._fail(pos, f"the number {text[:40]} is beyond a float (it would be written "
+                       "as Infinity, which is not JSON)")
+        return value
 
     def _string(self, pos: int) -> tuple[int, str]:
         match = _STRING.match(self.text, pos)
@@ -96,6 +111,8 @@ class _Parser:
         except json.JSONDecodeError as err:
             self._fail(pos, err.msg)
         assert isinstance(value, str)
+        if not value.isascii() and _SURROGATE.search(value):
+            self._fail(pos, "a lone surrogate escape in a string (not Unicode text)")
         return match.end(), value
 
     def _object(self, pos: int, pointer: str, depth: int) -> tuple[int, dict[str, Any]]:

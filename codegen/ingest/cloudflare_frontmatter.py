@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
 
+from wirespec._exceptions import DocumentError
+
 from ._document import ModelSchemas, SourceDocument
 from ._embedded_schema import annotate
+from ._located_json import loads_located
+from ._yaml import load_yaml
 from .cloudflare_common import cloudflare_model
 
 FENCE = "---"
@@ -36,15 +39,7 @@ def _mapping_node(node: yaml.Node, key: str) -> yaml.Node | None:
 
 
 def _load_yaml(doc: SourceDocument, first_line: int, text: str) -> tuple[Any, yaml.Node]:
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = first_line + mark.line if mark else first_line
-        doc.fail(line, f"invalid YAML: {err.problem or err.context}")
-    except yaml.YAMLError as err:
-        doc.fail(first_line, f"invalid YAML: {err}")
+    data, root = load_yaml(text, path=f"sources/{doc.path}", first_line=first_line)
     if not isinstance(data, dict) or root is None:
         doc.fail(first_line, "the front-matter is not a YAML mapping")
     return data, root
@@ -59,10 +54,10 @@ def _embedded_schema(
     if not isinstance(section, dict) or not isinstance(section.get(key), str):
         doc.fail(line, f"json_schema.{key} is missing or is not a JSON document in a string")
     try:
-        schema = json.loads(section[key])
-    except json.JSONDecodeError as err:
-        doc.fail(line, f"invalid JSON in json_schema.{key} "
-                       f"(embedded line {err.lineno}, column {err.colno}): {err.msg}")
+        schema = loads_located(section[key], path=f"json_schema.{key}").value
+    except DocumentError as err:
+        doc.fail(line, f"invalid JSON in json_schema.{key} (embedded line {err.line}): "
+                       f"{err.reason}")
     if not isinstance(schema, dict):
         doc.fail(line, f"json_schema.{key} is not a JSON object")
     return annotate(schema, doc, lambda _pointer: line, embedded=True)
