@@ -60,7 +60,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if stale:
             _print_stale_meaning(root, stale, ingest.read_sources(root))
         return code
-    changed = ingest.ingest(root)
+    notes: list[str] = []
+    changed = ingest.ingest(root, notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"ingest: {len(changed)} file(s) changed in {root / 'schemas'}")
     return EXIT_OK
 

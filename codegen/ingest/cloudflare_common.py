@@ -24,6 +24,56 @@ def _object_like(branch: Any) -> bool:
         "properties" in branch and "type" not in branch))
 
 
+def requires_something(branch: dict[str, Any]) -> bool:
+    """Whether an object alternative requires a member, itself or in each of its own
+    alternatives (an empty object does not match it)."""
+    if branch.get("required"):
+        return True
+    nested = branch.get("oneOf") or branch.get("anyOf")
+    return bool(nested) and all(isinstance(b, dict) and requires_something(b) for b in nested)
+
+
+def _title(branch: dict[str, Any], index: int) -> str:
+    return repr(branch["title"]) if isinstance(branch.get("title"), str) else f"#{index}"
+
+
+def intended_required(schema: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """An object alternative that requires nothing, beside alternatives that each require
+    something, is read by its intent: it requires its own members (those no sibling names).
+    Literally it matches every object, so the other alternatives would mean nothing (Llama
+    3.3's "Async Batch" made `{}` and `{"temperature": 7}` valid requests). Each reading is
+    noted; an alternative with no members of its own is only noted."""
+    from wirespec.validators._schema_walk import iter_subschemas
+
+    result = copy.deepcopy(schema)
+    for pointer, node in list(iter_subschemas(result)):
+        for keyword in ("oneOf", "anyOf"):
+            branches = node.get(keyword) or []
+            objects = [b for b in branches if _object_like(b)]
+            empty = [b for b in objects if not requires_something(b)]
+            if not empty or len(empty) == len(objects):
+                continue
+            for branch in empty:
+                index = branches.index(branch)
+                named = {name for other in branches if other is not branch and
+                         isinstance(other, dict) for name in other.get("properties", {})}
+                own = [name for name in branch.get("properties", {}) if name not in named]
+                where = f"{pointer or '/'}{keyword} alternative {_title(branch, index)}"
+                if not own:
+                    notes.append(f"{where} requires nothing and has no members of its own: "
+                                 "every object matches it")
+                    continue
+                branch["required"] = own
+                source = branch.setdefault("x-source", {})
+                source["inferred"] = (
+                    f"required {own} by intent: the document's alternative requires nothing, "
+                    "so literally every object would match it and its siblings (which each "
+                    "require a member) would mean nothing")
+                notes.append(f"{where} requires nothing beside alternatives that do: read as "
+                             f"requiring {own}")
+    return result
+
+
 def indistinct_one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
     """Every ``oneOf`` whose object alternatives cannot be told apart, as ``anyOf``."""
     from wirespec.validators._schema_walk import iter_subschemas
@@ -32,7 +82,7 @@ def indistinct_one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
     for _pointer, node in list(iter_subschemas(result)):
         branches = node.get("oneOf")
         objects = [b for b in branches or [] if _object_like(b)]
-        if len(objects) >= 2 and any(not b.get("required") and
+        if len(objects) >= 2 and any(not requires_something(b) and
                                      b.get("additionalProperties") is not False
                                      for b in objects):
             node["anyOf"] = node.pop("oneOf")
@@ -76,10 +126,12 @@ def cloudflare_model(
     declared = doc.entry.get("models")
     if isinstance(declared, list) and name not in declared:
         doc.fail(None, f"the document is about {name!r}, but the manifest lists {declared}")
-    request = indistinct_one_of_as_any_of(request)
-    output = indistinct_one_of_as_any_of(output)
+    notes: list[str] = []
+    request = indistinct_one_of_as_any_of(intended_required(request, notes))
+    output = indistinct_one_of_as_any_of(intended_required(output, notes))
     schemas = {"request": request, "response": output}
     stream = stream_event_schema(output)
     if stream is not None:
         schemas["stream"] = stream
-    return ModelSchemas("cloudflare", name, schemas, description=description)
+    return ModelSchemas("cloudflare", name, schemas, description=description,
+                        notes=[f"{name}: {note}" for note in notes])
