@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+import jsonschema_rs
 
 from wirespec._exceptions import DocumentError
 from wirespec.validators._schema_walk import CONSTRAINT_KEYWORDS, iter_subschemas
@@ -53,11 +52,12 @@ def root_document(found: ModelSchemas, kind: str, doc_path: str) -> dict[str, An
     root.update((k, v) for k, v in body.items() if k not in root)
     where = f"sources/{doc_path}"
     refuse_unsafe(root, where)
-    try:
-        Draft202012Validator.check_schema(root)
-    except SchemaError as err:
+    try:  # the meta-schema, checked by the engine (python-jsonschema is quadratic here)
+        jsonschema_rs.meta.validate(root)
+    except jsonschema_rs.ValidationError as err:
+        at = "/".join(str(part) for part in err.instance_path) or "the root"
         raise DocumentError(where, None, f"the {kind} schema read for {found.model_id} is not "
-                            f"valid JSON Schema 2020-12: {err.message}") from None
+                            f"valid JSON Schema 2020-12 (at {at}: {err.message})") from None
     missing = missing_provenance(root)
     if missing:
         raise DocumentError(where, None, f"the {kind} schema of {found.model_id} has "
