@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import tomllib
@@ -33,9 +32,9 @@ MAX_REVISION = 10**9
 def read_capped(path: Path, where: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """A regular file's bytes, at most ``limit`` of them, or one clear DocumentError."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # before opening: a FIFO would block
+            raise DocumentError(where, None, "not a regular file")
         with path.open("rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise DocumentError(where, None, "not a regular file")
             data = stream.read(limit + 1)
     except OSError as err:
         raise DocumentError(where, None, f"cannot read: {err.strerror}") from None
