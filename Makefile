@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LINKS = $(wildcard build/__editable__.wirespec-*)
 
-.PHONY: venv install demo test check lint typecheck stale ingest regen bench fuzz clean
+.PHONY: venv install demo test check lint typecheck stale ingest regen bench fuzz hostile clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ clean:
 
 fuzz: venv
 	$(BIN)/wirespec fuzz --examples 2000
+
+# the hostile-input suite at depth: larger inputs, longer property runs (make test runs it bounded)
+hostile: venv
+	WIRESPEC_DEEP=1 $(BIN)/pytest -s $(wildcard tests/test_*hostile*.py)
 
 bench: venv
 	$(BIN)/python benchmarks/validate.py
