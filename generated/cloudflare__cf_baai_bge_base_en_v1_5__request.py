@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictStr, model_validator
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
+from wirespec.validators._json_types import JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
@@ -22,7 +23,7 @@ class Requests(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    requests: list[RequestsRequest]
+    requests: list[RequestsRequest | StrictBool | JsonNumber | StrictStr | list[Any] | None]
     """
     Batch of the embeddings requests to run using async-queue
     """

@@ -20,6 +20,7 @@ class Audio(BaseModel):
         extra="allow",
     )
     body: dict[str, Any]
+    contentType: StrictStr
 
 
 class RequestShape(BaseModel):

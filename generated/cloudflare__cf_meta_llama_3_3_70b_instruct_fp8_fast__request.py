@@ -32,7 +32,7 @@ class AsyncBatch(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    requests: list[AsyncBatchRequest] | MISSING = MISSING
+    requests: list[AsyncBatchRequest]
 
 
 class AsyncBatchRequest(BaseModel):

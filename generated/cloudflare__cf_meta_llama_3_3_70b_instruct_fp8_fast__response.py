@@ -23,7 +23,7 @@ class AsyncResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    request_id: StrictStr | MISSING = MISSING
+    request_id: StrictStr
     """
     The async request id that can be used to obtain the results.
     """

@@ -23,6 +23,7 @@ class Audio(BaseModel):
         extra="allow",
     )
     body: dict[str, Any]
+    contentType: StrictStr
 
 
 class RequestShapeAlternative(BaseModel):

@@ -12,12 +12,14 @@ Flags, and why:
   ``use_field_description``: the documents' descriptions as docstrings.
 - ``field_constraints`` + ``use_annotated``: bounds as ``Field(ge=…)``, readable and typed.
 - ``enum_field_as_literal="all"``: enums as ``Literal[…]`` (no Enum objects on a round trip).
-- no timestamp, kept model order, the built-in formatter: byte-identical output each run.
+- no timestamp, kept model order, the built-in formatter with its line length given (not read
+  from the working folder's pyproject.toml): byte-identical output each run, from anywhere.
 """
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from datamodel_code_generator import generate as run_datamodel_codegen
@@ -30,33 +32,74 @@ from datamodel_code_generator.enums import (
 from datamodel_code_generator.format import Formatter, PythonVersion
 from datamodel_code_generator.parser import LiteralType
 
+from wirespec._exceptions import DocumentError
+from wirespec.validators._schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
+
 from ._naming import Namer
+from ._open_types import widened
 
-# Keys the generator must not see: annotations of ours, and `format: binary` / `contentType`,
-# which it would turn into `bytes` where the wire carries a JSON string.
-_DROPPED = ("contentType",)
+# Keywords the generator must not see: annotations of ours (``x-…``), ``$id``, and
+# ``format: binary`` / ``contentType``, which it would turn into ``bytes`` where the wire
+# carries a JSON string. They are dropped only where they are keywords of a schema node:
+# a member named ``contentType`` or ``$id``, or a value that holds one, is the document's.
+_DROPPED = frozenset({"contentType", "$id"})
 
 
-def prepared(schema: dict[str, Any], root_class: str) -> dict[str, Any]:
-    def clean(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: clean(v) for k, v in node.items()
-                    if not k.startswith("x-") and k not in _DROPPED and k not in ("$id", "title")
-                    and not (k == "format" and v == "binary")} | (
-                {"title": node["title"]} if isinstance(node.get("title"), str) else {})
-        if isinstance(node, list):
-            return [clean(item) for item in node]
-        return node
+def _is_annotation(key: str, value: Any) -> bool:
+    return (key.startswith("x-") or key in _DROPPED or (key == "format" and value == "binary")
+            or (key == "title" and not isinstance(value, str)))
 
-    result: dict[str, Any] = clean(copy.deepcopy(schema))
-    result.pop("title", None)
-    Namer(root_class).visit(result, root_class, root=True)
+
+def _cleaned(node: Any) -> Any:
+    """A schema node without our annotations; values (``enum``, ``default``, …) untouched."""
+    if not isinstance(node, dict):
+        return copy.deepcopy(node)
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if _is_annotation(key, value):
+            continue
+        if key in SCHEMA_VALUED:
+            result[key] = _cleaned(value)
+        elif key in SCHEMA_LISTS and isinstance(value, list):
+            result[key] = [_cleaned(child) for child in value]
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
+            result[key] = {name: _cleaned(child) for name, child in value.items()}
+        else:
+            result[key] = copy.deepcopy(value)
     return result
 
 
-def datamodel_source(schema: dict[str, Any], root_class: str) -> str:
-    output = run_datamodel_codegen(
-        prepared(schema, root_class),
+def prepared(schema: dict[str, Any], root_class: str) -> dict[str, Any]:
+    """The schema as datamodel-code-generator should see it: annotations dropped, object
+    nodes titled (see _naming), open nodes widened (see _open_types)."""
+    result: dict[str, Any] = _cleaned(schema)
+    result.pop("title", None)
+    Namer(root_class).visit(result, root_class, root=True)
+    wide: dict[str, Any] = widened(result)
+    return wide
+
+
+def datamodel_source(schema: dict[str, Any], root_class: str, *, where: str = "schema") -> str:
+    """datamodel-code-generator's module for ``schema`` (``where`` names it in a refusal)."""
+    ready = prepared(schema, root_class)
+    try:
+        output = _run_datamodel_codegen(ready, root_class)
+    except Exception as err:  # a third-party generator on hostile input: any failure
+        first = str(err).strip().partition("\n")[0]
+        reason = f"datamodel-code-generator cannot generate it: {type(err).__name__}: {first}"
+        raise DocumentError(where, None, _one_line(reason)) from None
+    if not isinstance(output, str):
+        raise TypeError(f"datamodel-code-generator returned {type(output).__name__}")
+    return output
+
+
+def _one_line(text: str) -> str:
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)[:300]
+
+
+def _run_datamodel_codegen(schema: dict[str, Any], root_class: str) -> Any:
+    return run_datamodel_codegen(
+        schema,
         input_file_type=InputFileType.JsonSchema,
         output_model_type=DataModelType.PydanticV2BaseModel,
         class_name=root_class,
@@ -77,7 +120,8 @@ def datamodel_source(schema: dict[str, Any], root_class: str) -> str:
         disable_timestamp=True,
         target_python_version=PythonVersion.PY_311,
         formatters=[Formatter.BUILTIN],
+        # its formatter otherwise reads pyproject.toml from the working folder, and the line
+        # length decides where it leaves trailing commas, which ruff then keeps
+        builtin_format_line_length=100,
+        settings_path=Path(__file__).parent,
     )
-    if not isinstance(output, str):
-        raise TypeError(f"datamodel-code-generator returned {type(output).__name__}")
-    return output
