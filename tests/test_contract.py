@@ -122,14 +122,45 @@ def test_the_command_refuses_unusable_input(mock, args, message):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [["mock", "--port", "99999"], ["mock", "--max-body", "0"],
-                                  ["contract", SF, "--base-url", "http://127.0.0.1:1/v1",
-                                   "--examples", "0"],
-                                  ["contract", SF, "--base-url", "http://127.0.0.1:1/v1",
-                                   "--timeout", "-3"],
-                                  ["contract", "nope:x", "--base-url", "http://127.0.0.1:1/v1"]])
+CONTRACT = ["contract", SF, "--base-url", "http://127.0.0.1:1/v1"]
+
+
+@pytest.mark.parametrize("args", [
+    *(["mock", "--port", port] for port in ["99999", "65536", "-1", "+80", " 80", "80 ", "٣",
+                                            "0x50", "8e3", "", "9" * 5000,
+                                            "0" * 5000 + "65536"]),
+    *(["mock", "--max-body", size] for size in ["0", "-5", "٣", "1e6", "", "9" * 5000,
+                                                 str((1 << 30) + 1)]),
+    [*CONTRACT, "--examples", "0"], [*CONTRACT, "--examples", "٣"],
+    [*CONTRACT, "--examples", "9" * 5000],
+    *([*CONTRACT, "--timeout", seconds] for seconds in ["-3", "0", "-0", "inf", "-inf", "nan",
+                                                       "1e309", "86401", "", "5s"]),
+    ["contract", "nope:x", "--base-url", "http://127.0.0.1:1/v1"],
+])
 def test_unusable_arguments_exit_2_with_one_line(args):
     result = run_cli(*args)
     assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    assert "error: " in result.stderr.strip().splitlines()[-1]  # argparse's usage, then this
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "error: " in lines[0], result.stderr
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://[::1", "'http://[::1' is not a URL (Invalid IPv6 URL)"),
+    ("http://[::1]:99999/v1", "has an unusable port"),
+    ("http://127.0.0.1:1/v 1", "has a space or control character in its path"),
+    ("http://user:secret@127.0.0.1:1/v1", "the base URL carries credentials"),
+    ("http://127.0.0.1:1/v1?key=secret", "the base URL has a query or fragment"),
+    ("ftp://127.0.0.1/v1", "is not an http(s) URL"),
+])
+def test_an_unusable_base_url_is_one_line(url, message):
+    result = run_cli("contract", SF, "--base-url", url, "--report", "-")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("wirespec: error: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("inf"), float("nan"), 1e6])
+def test_run_contract_refuses_a_timeout_that_is_no_deadline(timeout):
+    with pytest.raises(ContractError, match="not a number of seconds"):
+        run_contract(SF, "http://127.0.0.1:1/v1", examples=1, timeout=timeout)

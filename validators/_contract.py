@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ._engine import check_value
 from ._errors import Report
 from ._exchange import Exchange, UnusableURL, post, split_url
 from ._payload import parse_json
+from ._redact import Redactor
 from ._sse import validate_stream
 from ._wire import WIRE_FORMATS, Outgoing, WireFormat
 
@@ -41,8 +43,47 @@ CHECKS = {
 }
 
 
+PLACEHOLDER_KEY = "wirespec-contract"  # sent when no key is given: no secret to keep
+MAX_TIMEOUT = 86400.0  # a day: beyond it a "timeout" is a typo, and timers overflow
+
+
 class ContractError(WirespecError):
-    """The run could not be made (no such server, no hypothesis, an unusable URL)."""
+    """The run could not be made (no such server, no hypothesis, an unusable URL or key)."""
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be sent in an Authorization header; None when it can. Never quotes
+    the key."""
+    if not key:
+        return "is empty"
+    if "\r" in key or "\n" in key:
+        hint = " (read from a file with Windows line endings?)" if key[-1] in "\r\n" else ""
+        return f"contains a line break (CR or LF){hint}"
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in key if c != "\t"):
+        return "contains a control character"
+    if key != key.strip():
+        return "begins or ends with whitespace"
+    if any(ord(c) > 0xFF for c in key):
+        return "contains a character outside Latin-1, which an HTTP header cannot carry"
+    return None
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+# control characters a server may put in what a message quotes: shown escaped, so that a
+# body cannot start lines of its own in the summary ("PASSED") or drive the terminal
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def _keyless(outgoing: Outgoing, key_variable: str | None) -> Outgoing:
+    """``outgoing`` as curl will show it: the key's variable where the key was."""
+    stand_in = f"Bearer ${key_variable}" if key_variable else "Bearer <key>"
+    headers = {name: stand_in if name.lower() == "authorization" else value
+               for name, value in outgoing.headers.items()}
+    return Outgoing(outgoing.path, headers, outgoing.body, outgoing.stream)
 
 
 @dataclass
@@ -51,14 +92,13 @@ class Failure:
     example: str
     message: str
     url: str
-    outgoing: Outgoing
+    outgoing: Outgoing  # without the key (see _keyless)
     key_variable: str | None
 
     def curl(self) -> str:
         headers = []
         for name, value in self.outgoing.headers.items():
             if name.lower() == "authorization":
-                value = f"Bearer ${self.key_variable}" if self.key_variable else "Bearer <key>"
                 headers.append(f'-H "{name}: {value}"')  # double quotes: the shell expands it
             else:
                 headers.append(f"-H {shlex.quote(f'{name}: {value}')}")
@@ -81,6 +121,8 @@ class ContractReport:
     failures: list[Failure] = field(default_factory=list)
     sent: dict[str, int] = field(default_factory=lambda: {"valid": 0, "streamed": 0,
                                                           "invalid": 0})
+    # what a server sends back may quote the key: every message passes through this
+    redact: Callable[[str], str] = field(default=_unchanged, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -93,8 +135,9 @@ class ContractReport:
             return True
         self.failed[check] = self.failed.get(check, 0) + 1
         if not any(f.check == check for f in self.failures):  # the first of each check
-            self.failures.append(Failure(check, example, "; ".join(problems[:5]), url,
-                                         outgoing, key_variable))
+            message = self.redact("; ".join(problems[:5])).translate(_CONTROLS)
+            self.failures.append(Failure(check, example, message, self.redact(url),
+                                         _keyless(outgoing, key_variable), key_variable))
         return False
 
     def as_json(self) -> dict[str, Any]:
@@ -129,7 +172,7 @@ class Target:
     model: _registry.ModelEntry
     wire: WireFormat
     base_url: str
-    key: str
+    key: str = field(repr=False)
     key_variable: str | None
     account: str
     timeout: float
@@ -164,18 +207,22 @@ def _strategies() -> Any:
 
 
 def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: bool = False,
-                 key: str = "wirespec-contract", key_variable: str | None = None,
+                 key: str = PLACEHOLDER_KEY, key_variable: str | None = None,
                  account: str = "wirespec-contract", seed: int = 0,
                  timeout: float = 60.0) -> ContractReport:
+    """``key`` never appears in the report, an exception or anything a server sent back;
+    ``key_variable`` names it there (``$DASHSCOPE_API_KEY``)."""
     entry = _registry.resolve(model_id)
+    redact = Redactor(None if key == PLACEHOLDER_KEY else key, key_variable)
+    _check_arguments(key, key_variable, timeout)
     try:
         split_url(base_url)
     except UnusableURL as err:
-        raise ContractError(str(err)) from None
+        raise ContractError(redact(str(err))) from None
     target = Target(entry, WIRE_FORMATS[entry.provider], base_url.rstrip("/"), key,
                     key_variable, account, timeout)
     fuzzing = _strategies()
-    report = ContractReport(entry.id, target.base_url)
+    report = ContractReport(entry.id, redact(target.base_url), redact=redact)
     valid_requests = fuzzing.valid(entry.id).filter(lambda p: check_value(entry.id, p).ok)
     for number, payload in enumerate(_draw(valid_requests, examples, seed), 1):
         _valid_example(target, report, number, payload)
@@ -183,6 +230,16 @@ def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: 
         for number, example in enumerate(_draw(fuzzing.invalid(entry.id), examples, seed), 1):
             _invalid_example(target, report, number, example)
     return report
+
+
+def _check_arguments(key: str, key_variable: str | None, timeout: float) -> None:
+    problem = key_problem(key)
+    if problem is not None:
+        raise ContractError(f"${key_variable}: the key {problem}" if key_variable
+                            else f"the API key {problem}")
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise ContractError(f"timeout {timeout!r}: not a number of seconds above 0 and at "
+                            f"most {MAX_TIMEOUT:g}")
 
 
 Record = Callable[[str, list[str]], bool]  # (check, problems) -> passed
@@ -194,7 +251,8 @@ def _send(target: Target, report: ContractReport, outgoing: Outgoing,
     exchange = post(target.base_url, outgoing.path, outgoing.headers, outgoing.body,
                     target.timeout)
     if not exchange.connected and not report.passed.get("transport"):
-        raise ContractError(f"cannot connect to {target.base_url}: {exchange.problem}")
+        raise ContractError(report.redact(f"cannot connect to {target.base_url}: "
+                                          f"{exchange.problem}"))
 
     def record(check: str, problems: list[str]) -> bool:
         return report.record(check, problems, label, target.base_url + outgoing.path,
@@ -232,7 +290,7 @@ def _valid_example(target: Target, report: ContractReport, number: int, payload:
         return
     exchange, record = sent
     if not record("status", [] if 200 <= exchange.status < 300 else [
-            f"answered {exchange.status}: {exchange.body[:300].decode(errors='replace')}"]):
+            f"answered {exchange.status}: {_quoted(report, exchange.body)}"]):
         return
     expected = "text/event-stream" if stream else "application/json"
     record("content-type", [] if exchange.content_type.startswith(expected) else [
@@ -266,6 +324,13 @@ def _invalid_example(target: Target, report: ContractReport, number: int, exampl
         parsed, body = _json_body(exchange, record, "error-schema")
         if parsed:
             record("error-schema", _problems(check_value(model.id, body, "error")))
+
+
+def _quoted(report: ContractReport, body: bytes, most: int = 300) -> str:
+    """The start of a body, for a message: redacted before it is cut, so that no piece of
+    the key is left at the cut (undecodable bytes as \\xNN, a spelling the redactor knows;
+    64 KiB decode to far more than ``most`` characters)."""
+    return report.redact(body[:65536].decode(errors="backslashreplace"))[:most]
 
 
 def _problems(found: Report) -> list[str]:

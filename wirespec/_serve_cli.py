@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
+from typing import TypeVar
 
 from wirespec._exceptions import WirespecError
+from wirespec.validators._contract import MAX_TIMEOUT, PLACEHOLDER_KEY
 from wirespec.validators._mock import FAULTS, MAX_BODY, MockSettings
 from wirespec.validators._wire import WIRE_FORMATS
 
 EXIT_OK, EXIT_FAILED = 0, 1
+Parser = TypeVar("Parser", bound=argparse.ArgumentParser)  # the main parser's class
 # where each provider's key is usually kept, when --api-key-env is not given
 _KEY_VARIABLES = {"cloudflare": "CLOUDFLARE_API_TOKEN", "dashscope": "DASHSCOPE_API_KEY",
                   "siliconflow": "SILICONFLOW_API_KEY"}
@@ -41,7 +45,8 @@ def cmd_contract(args: argparse.Namespace) -> int:
         raise WirespecError(f"--api-key-env {variable}: the variable is not set")
     account = os.environ.get("CLOUDFLARE_ACCOUNT_ID", "wirespec-contract")
     report = run_contract(entry.id, args.base_url, examples=args.examples,
-                          negative=args.negative, key=key or "wirespec-contract",
+                          negative=args.negative,
+                          key=PLACEHOLDER_KEY if key is None else key,
                           key_variable=variable, account=args.account or account,
                           seed=args.seed, timeout=args.timeout)
     document = json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n"
@@ -61,29 +66,53 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+MOST_BODY = 1 << 30  # a mock holding more than 1 GiB per request is a typo, not a test
+
+
+def _whole(text: str, least: int, most: int) -> int | None:
+    """``text`` as a plain decimal number from ``least`` to ``most``; None otherwise (no sign,
+    no spaces, no digits of other scripts, and no more digits than ``most`` has)."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(most)):
+        return None
+    value = int(digits)
+    return value if least <= value <= most else None
+
+
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
-    return int(text)
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count (1 or more)")
-    return int(text)
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    value = _whole(text, 0, 65535)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a port (0-65535)")
     return value
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _count(text: str) -> int:
+    value = _whole(text, 1, 10**9)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a count (1 to 1000000000)")
+    return value
+
+
+def _body_size(text: str) -> int:
+    value = _whole(text, 1, MOST_BODY)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a size in bytes (1 to "
+                                         f"{MOST_BODY})")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds (above 0, "
+                                         f"at most {MAX_TIMEOUT:g})")
+    return value
+
+
+def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     mock = sub.add_parser("mock", help="local provider stand-ins on loopback",
                           description="Serve each provider's wire format on 127.0.0.1: "
                           "requests are validated, answers drawn from the response schemas.")
@@ -95,7 +124,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     mock.add_argument("--fault", action="append", choices=sorted(FAULTS),
                       help="misbehave on purpose (repeatable): "
                       + "; ".join(f"{name}: {what}" for name, what in sorted(FAULTS.items())))
-    mock.add_argument("--max-body", type=_count, default=MAX_BODY, help="bytes; larger "
+    mock.add_argument("--max-body", type=_body_size, default=MAX_BODY, help="bytes; larger "
                       "requests get 413")
     mock.set_defaults(run=cmd_mock)
 
@@ -112,8 +141,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     contract.add_argument("--negative", action="store_true", help="also send requests that "
                           "break one constraint each; they must be refused")
     contract.add_argument("--seed", type=int, default=0)
-    contract.add_argument("--timeout", type=_positive, default=60.0, help="seconds allowed for "
-                          "each answer, stream included")
+    contract.add_argument("--timeout", type=_seconds, default=60.0, help="seconds allowed for "
+                          "each exchange, from connecting to the answer's last byte")
     contract.add_argument("--report", default="contract-report.json",
                           help="where the JSON report goes (- for none)")
     contract.add_argument("--json", action="store_true", help="print the JSON report "
