@@ -197,6 +197,65 @@ def test_garbage_gets_a_4xx_in_the_providers_shape(mock, what, send, status):
         assert headers["allow"] == "POST"
 
 
+PATHS = {"dashscope": DS_PATH, "cloudflare": CF_PATH, "siliconflow": SF_PATH}
+BODIES = {"dashscope": {"model": DS, "input": {"messages": MESSAGES}},
+          "cloudflare": {"prompt": "hi"}, "siliconflow": {"model": SF, "messages": MESSAGES}}
+
+
+def _error_code(provider: str, data: bytes) -> Any:
+    """The code in the provider's error shape."""
+    error = json.loads(data)
+    if provider == "dashscope":
+        assert compiled(f"dashscope:{DS}", "error").is_valid(error)
+        return error["code"]
+    if provider == "cloudflare":
+        assert error["success"] is False and error["result"] is None
+        return error["errors"][0]["code"]
+    return error["error"]["code"]
+
+
+@pytest.mark.parametrize("authorization", ["Bearer ", "Bearer", "Bearer    ", "Bearer\t",
+                                           "Basic dXNlcjprZXk=", "Token test-key", "test-key",
+                                           "Bearer two words", ""])
+@pytest.mark.parametrize("provider", sorted(PATHS))
+def test_no_bearer_token_is_401_in_the_providers_shape(mock, provider, authorization):
+    headers = {"Authorization": authorization, "Content-Type": "application/json"}
+    status, _, data = request(mock, PATHS[provider], BODIES[provider], headers)
+    assert status == 401, (authorization, data)
+    assert _error_code(provider, data) == {"dashscope": "InvalidApiKey", "cloudflare": 10000,
+                                           "siliconflow": "invalid_api_key"}[provider]
+
+
+@pytest.mark.parametrize("authorization", ["Bearer test-key", "bearer test-key",
+                                           "BEARER  test-key "])
+def test_the_bearer_scheme_is_case_insensitive(mock, authorization):
+    headers = {"Authorization": authorization, "Content-Type": "application/json"}
+    assert request(mock, SF_PATH, BODIES["siliconflow"], headers)[0] == 200
+
+
+# JSON text that the strict parser refuses (validators/_payload.py): never a 500
+REFUSED_TEXT = {
+    "a lone surrogate": b'{"prompt": "\\ud800"}',
+    "a lone low surrogate in a message": b'{"messages": [{"role": "user", "content": '
+                                         b'"\\udc00"}]}',
+    "a 5000-digit integer": b'{"prompt": "hi", "max_tokens": ' + b"9" * 5000 + b"}",
+    "NaN": b'{"prompt": NaN}',
+    "Infinity": b'{"prompt": "hi", "temperature": Infinity}',
+    "a number beyond a float": b'{"prompt": "hi", "temperature": 1e999}',
+    "a duplicate member": b'{"prompt": "hi", "prompt": "ho"}',
+}
+
+
+@pytest.mark.parametrize("what", sorted(REFUSED_TEXT))
+@pytest.mark.parametrize("provider", sorted(PATHS))
+def test_json_the_strict_parser_refuses_is_400_from_every_format(mock, provider, what):
+    status, headers, data = request(mock, PATHS[provider], raw=REFUSED_TEXT[what])
+    assert status == 400, (what, data[:300])
+    assert headers["content-type"] == "application/json"
+    assert _error_code(provider, data) == {"dashscope": "InvalidParameter", "cloudflare": 3003,
+                                           "siliconflow": "invalid_request_error"}[provider]
+
+
 def test_unknown_paths_list_the_endpoints(mock):
     status, _, data = request(mock, "/v2/whatever", {})
     assert status == 404 and "POST /v1/chat/completions" in json.loads(data)["endpoints"]

@@ -119,7 +119,7 @@ class MockApp:
                                      "allowed here; use POST"))
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope["headers"]}
-        if not headers.get("authorization", "").removeprefix("Bearer ").strip():
+        if not _bearer_token(headers.get("authorization", "")):
             raise _Refused(Rejection(401, _code(wire, "auth"), "Invalid API-key provided."))
         raw = await self._body(wire, headers, receive)
         try:
@@ -216,6 +216,16 @@ _CODES: dict[str, dict[str, str | int]] = {
                     "invalid": "invalid_request_error", "size": "request_too_large"},
 }
 _NO_MODEL_STATUS = {"siliconflow": 404}
+
+
+def _bearer_token(authorization: str) -> str | None:
+    """The token of ``Bearer <token>`` (the scheme in any case, as RFC 9110 has it); None for
+    another scheme, or no token."""
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or any(c.isspace() for c in token):
+        return None
+    return token
 
 
 def _request_id(seed: str) -> str:
