@@ -16,7 +16,6 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
@@ -35,13 +34,13 @@ def ecma_search(pattern: str, text: str) -> bool:
     return bool(_pattern_engine(pattern).is_valid(text))
 
 
-def _pattern(validator: Validator, pattern: str, instance: Any,
+def _pattern(validator: Any, pattern: str, instance: Any,
              schema: dict[str, Any]) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not ecma_search(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def _pattern_properties(validator: Validator, patterns: dict[str, Any], instance: Any,
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
                         schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
@@ -51,7 +50,7 @@ def _pattern_properties(validator: Validator, patterns: dict[str, Any], instance
                 yield from validator.descend(value, subschema, path=name, schema_path=pattern)
 
 
-def _additional_properties(validator: Validator, extra: Any, instance: Any,
+def _additional_properties(validator: Any, extra: Any, instance: Any,
                            schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
@@ -68,12 +67,12 @@ def _additional_properties(validator: Validator, extra: Any, instance: Any,
 
 
 def _refuse(uri: str) -> Any:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(uri)
 
 
 NO_RETRIEVAL: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]
 
-ReferenceValidator = extend(Draft202012Validator, {
+ReferenceValidator = extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
     "pattern": _pattern, "patternProperties": _pattern_properties,
     "additionalProperties": _additional_properties,
 })

@@ -29,7 +29,7 @@ def requires_something(branch: dict[str, Any]) -> bool:
     alternatives (an empty object does not match it)."""
     if branch.get("required"):
         return True
-    nested = branch.get("oneOf") or branch.get("anyOf")
+    nested = branch.get("oneOf") or branch.get("anyOf") or []
     return bool(nested) and all(isinstance(b, dict) and requires_something(b) for b in nested)
 
 
