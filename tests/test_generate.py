@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
 import importlib.util
+import itertools
 import json
 import re
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,9 @@ from wirespec import model
 from wirespec.codegen.generate import render
 from wirespec.codegen.generate._datamodel import datamodel_source
 from wirespec.codegen.generate._postprocess import module_source
+from wirespec.validators._engine import CompiledSchema, compiled, engine_for
+from wirespec.validators._exemplars import NoExemplar, exemplar
+from wirespec.validators._schema_walk import merged
 
 # the seed family in its current (docs-repository) revision
 CF = "cloudflare:@cf/qwen/qwen1.5-0.5b-chat"
@@ -150,3 +158,116 @@ def test_cli_generate_check_and_atomic_failure(tmp_path: Path):
     assert failed.returncode == 2 and failed.stderr.count("\n") == 1
     assert "qwen1.5-7b-chat.error.json" in failed.stderr
     assert snapshot(tmp_path / "generated") == before
+
+
+def test_members_named_like_our_annotations_are_kept(rendered):
+    # nova-3's audio requires `contentType`: it was dropped with the schema annotations
+    assert "    contentType: StrictStr\n" in rendered["cloudflare__cf_deepgram_nova_3__request.py"]
+    request = model("cloudflare:@cf/deepgram/nova-3")
+    audio = {"audio": {"body": {}, "contentType": "audio/wav"}}
+    assert dump(request.model_validate(audio)) == audio
+    shape = sys.modules[request.__module__].RequestShape
+    assert "contentType" in shape.model_validate(audio).audio.model_fields_set
+    schema = {"type": "object", "properties": {
+        name: {"type": "string", "enum": ["$id", "x-a"], "default": "x-a",
+               "x-source": {"line": 1}, "$id": "urn:x", "title": "T"}
+        for name in ("contentType", "title", "$id", "x-foo", "format")}}
+    body = datamodel_source(schema, "RequestShape")
+    for name in ("contentType", "title", "$id", "x-foo", "format"):
+        assert f"alias='{name}'" in body or f"    {name}: " in body, name
+    assert "x-source" not in body and "urn:x" not in body and "Literal['$id', 'x-a']" in body
+
+
+def test_a_separator_before_an_integer_member_is_no_code():
+    schema = {"type": "object", "description": "a\u2028b = 1\n", "properties": {
+        "n": {"type": "integer"}, "m": {"type": "integer", "description": "\u2028\u2029\x85"}}}
+    source = module_source(body=datamodel_source(schema, "RequestShape"), model_id="m:x",
+                           kind="request", schema_file="x.json", shape="RequestShape",
+                           public="Request", generator_version="0")
+    assert "n: JsonInteger" in source and "\u2028" not in source and "a\\u2028b" in source
+    compile(source, "regression.py", "exec")
+
+
+# Values that no schema position in schemas/ types them all: each is tried wherever a drawn
+# valid payload has a value, and kept where the schema accepts it.
+ODD_VALUES = [None, True, -3, 1.5, "odd", [], [None], {}, {"k": None}]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        found += [p for key, child in value.items() for p in _paths(child, (*path, key))]
+    elif isinstance(value, list):
+        found += [p for index, child in enumerate(value) for p in _paths(child, (*path, index))]
+    return found
+
+
+def _with(payload: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    result = copy.deepcopy(payload)
+    target = result
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return result
+
+
+def _bases(engine: CompiledSchema) -> list[Any]:
+    """Valid payloads: drawn from the schema, and from each of its alternatives."""
+    schema = engine.schema
+    drawn_from = [engine] + [
+        CompiledSchema(engine.model, engine.kind, branch_schema, engine_for(branch_schema))
+        for keyword in ("oneOf", "anyOf") for branch in schema.get(keyword, [])
+        if isinstance(branch, dict) and (branch_schema := merged(schema, branch))]
+    bases = []
+    for source, seed in itertools.product(drawn_from, range(3)):
+        with contextlib.suppress(NoExemplar):
+            bases.append(exemplar(source, seed))
+    return [base for base in bases if engine.is_valid(base)]
+
+
+def _odd_payloads(engine: CompiledSchema) -> list[Any]:
+    """Payloads the schema accepts, each with one odd value where a valid payload had
+    another kind of value."""
+    found: dict[str, Any] = {}
+    for base in _bases(engine):
+        for path in _paths(base):
+            current = functools.reduce(lambda value, step: value[step], path, base)
+            for odd in ODD_VALUES:
+                if type(odd) is type(current) and odd == current:
+                    continue
+                candidate = _with(base, path, odd)
+                if engine.is_valid(candidate):
+                    found.setdefault(json.dumps(candidate, sort_keys=True), candidate)
+    return list(found.values())
+
+
+def test_open_types_accept_every_value_the_schema_accepts():
+    index = json.loads((ROOT / "schemas" / "index.json").read_text())
+    checked = Counter[str]()
+    for entry in index["models"]:
+        for kind in entry["kinds"]:
+            public = model(entry["id"], kind)
+            # the root consults the compiled schema; the shape is pydantic's types alone
+            shape = getattr(sys.modules[public.__module__], f"{public.__name__}Shape")
+            for payload in _odd_payloads(compiled(entry["id"], kind)):
+                for cls in (public, shape):
+                    try:
+                        assert dump(cls.model_validate(payload)) == payload
+                    except (ValidationError, AssertionError) as failed:
+                        raise AssertionError(f"{entry['id']} {kind} {cls.__name__}: "
+                                             f"{json.dumps(payload)[:300]}") from failed
+                checked[kind] += 1
+    print(f"\naccepted odd-valued payloads, by kind: {dict(checked)}")
+    assert sum(checked.values()) > 100
+
+
+def test_an_untyped_item_accepts_null():
+    # bge-base-en-v1.5's `requests` items have properties but no type
+    request = model("cloudflare:@cf/baai/bge-base-en-v1.5")
+    shape = sys.modules[request.__module__].RequestShape
+    for payload in ({"requests": [None]}, {"requests": [1, "x", True, [], {"text": "a"}]}):
+        assert compiled("cloudflare:@cf/baai/bge-base-en-v1.5").is_valid(payload)
+        assert dump(request.model_validate(payload)) == payload
+        assert dump(shape.model_validate(payload)) == payload

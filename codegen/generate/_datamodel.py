@@ -19,6 +19,7 @@ Flags, and why:
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from datamodel_code_generator.format import Formatter, PythonVersion
 from datamodel_code_generator.parser import LiteralType
 
 from wirespec._exceptions import DocumentError
-from wirespec.validators._schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
+from wirespec.validators._schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED, escape
 
 from ._naming import Namer
 from ._open_types import widened
@@ -43,6 +44,7 @@ from ._open_types import widened
 # carries a JSON string. They are dropped only where they are keywords of a schema node:
 # a member named ``contentType`` or ``$id``, or a value that holds one, is the document's.
 _DROPPED = frozenset({"contentType", "$id"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _is_annotation(key: str, value: Any) -> bool:
@@ -81,6 +83,7 @@ def prepared(schema: dict[str, Any], root_class: str) -> dict[str, Any]:
 
 def datamodel_source(schema: dict[str, Any], root_class: str, *, where: str = "schema") -> str:
     """datamodel-code-generator's module for ``schema`` (``where`` names it in a refusal)."""
+    _require_text(schema, where, "")
     ready = prepared(schema, root_class)
     try:
         output = _run_datamodel_codegen(ready, root_class)
@@ -91,6 +94,20 @@ def datamodel_source(schema: dict[str, Any], root_class: str, *, where: str = "s
     if not isinstance(output, str):
         raise TypeError(f"datamodel-code-generator returned {type(output).__name__}")
     return output
+
+
+def _require_text(node: Any, where: str, pointer: str) -> None:
+    """Refuse lone surrogates (``"\\ud800"`` in JSON): no UTF-8 text, no pydantic alias."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _require_text(key, where, f"{pointer}/{escape(key)}")
+            _require_text(value, where, f"{pointer}/{escape(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _require_text(value, where, f"{pointer}/{index}")
+    elif isinstance(node, str) and _SURROGATE.search(node):
+        raise DocumentError(where, None, f"{_one_line(pointer) or '/'}: a lone surrogate "
+                            "(U+D800-U+DFFF) is not text")
 
 
 def _one_line(text: str) -> str:
