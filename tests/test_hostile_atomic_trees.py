@@ -2,10 +2,12 @@
 generated/ byte-identical to the old tree or to the new one, never a mix, and the next run
 removes what the killed one left.
 
-Each trial copies a real tree, starts a writer process (``sync_tree`` with every file write
-and copy slowed down, and a pause before the old tree is deleted) and kills it after a
-random delay spread over the whole write. ``make test`` runs 24 trials per tree with the
-exchange and 12 with the fallback; ``make hostile`` (WIRESPEC_DEEP=1) runs 200 and 60.
+A real tree is copied once; trials then go old -> new and new -> old in turn. Each starts a
+writer process (``sync_tree`` with every file write and copy slowed down, and a pause before
+the old tree is deleted; with the fallback, before each rename too, so that kills land
+between them) and kills it after a random delay spread over the whole write. ``make test``
+runs 24 trials per tree with the exchange and 12 with the fallback; ``make hostile``
+(WIRESPEC_DEEP=1) runs 200 and 60.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ if mode == "fallback":
     def no_exchange(first, second):
         raise OSError(errno.ENOSYS, "no exchange here")
     _files.exchange = no_exchange
+    _files.os.rename = slowly(_files.os.rename, 20 * float(delay))  # between the renames too
 wanted = json.loads(Path(wanted_file).read_text())
 print("writing", flush=True)
 _files.sync_tree(Path(root), wanted, pattern)

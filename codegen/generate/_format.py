@@ -32,8 +32,10 @@ def formatted_modules(modules: dict[str, str]) -> dict[str, str]:
         paths = {name: Path(folder) / f"m{index}.py" for index, name in enumerate(modules)}
         for name, path in paths.items():
             path.write_text(modules[name], encoding="utf-8", newline="\n")
-        _ruff("check", *_FIXES, folder)
-        _ruff("format", folder)
+        # named one by one: no exclude or .gitignore rule can skip a module
+        files = [path.name for path in paths.values()]
+        _ruff(folder, "check", *_FIXES, *files)
+        _ruff(folder, "format", *files)
         result = {name: path.read_text(encoding="utf-8") for name, path in paths.items()}
     for name, text in result.items():
         try:
@@ -43,9 +45,10 @@ def formatted_modules(modules: dict[str, str]) -> dict[str, str]:
     return result
 
 
-def _ruff(command: str, *arguments: str) -> None:
+def _ruff(folder: str, command: str, *arguments: str) -> None:
+    # run in the folder: what sits in the working folder cannot make an import first-party
     done = subprocess.run([sys.executable, "-m", "ruff", command, *_SETTINGS, *arguments],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, cwd=folder)
     if done.returncode != 0:
         first = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[0]
         raise RuntimeError(f"ruff {command} failed ({done.returncode}): {first}")
