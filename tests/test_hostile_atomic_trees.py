@@ -52,7 +52,7 @@ if mode == "fallback":
     def no_exchange(first, second):
         raise OSError(errno.ENOSYS, "no exchange here")
     _files.exchange = no_exchange
-    _files.os.rename = slowly(_files.os.rename, 20 * float(delay))  # between the renames too
+    _files.os.rename = slowly(_files.os.rename, 100 * float(delay))  # kills between renames
 wanted = json.loads(Path(wanted_file).read_text())
 print("writing", flush=True)
 _files.sync_tree(Path(root), wanted, pattern)
