@@ -1,1 +1,5 @@
-"""Code generation: ingest (sources/ -> schemas/) and generation (schemas/ -> generated/)."""
+"""Code generation: ingest (documents in sources/ -> schemas/) and generate (schemas/ ->
+generated/), deterministic and written as whole trees.
+
+May import: ``wirespec.validators`` (schema walking, the registry's kinds, the engine).
+"""

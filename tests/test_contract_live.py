@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from wirespec.validators._contract import run_contract
+from wirespec.contracts._runs import run_contract
 
 LIVE = [
     ("dashscope:qwen1.5-72b-chat", "DASHSCOPE_API_KEY",

@@ -11,9 +11,9 @@ import pytest
 from conftest import ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 
+from wirespec.changes._diff import NON_BREAKING, changes
 from wirespec.codegen.ingest import document_schemas
-from wirespec.validators._diff import NON_BREAKING, changes
-from wirespec.validators._value_strategies import values
+from wirespec.fuzzing._values import values
 from wirespec.validators._walker import Walker
 
 PAIRS = {

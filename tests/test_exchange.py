@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from raw_http import Request, raw_server
 
-from wirespec.validators._exchange import Exchange, UnusableURL, post, split_url
+from wirespec.contracts._exchange import Exchange, UnusableURL, post, split_url
 
 HANG_LIMIT = 30.0  # seconds: an exchange still running after this has hung (the bug)
 

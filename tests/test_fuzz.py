@@ -13,8 +13,8 @@ from conftest import sampled_targets
 from hypothesis import HealthCheck, find, given, settings
 
 from wirespec import strategies
+from wirespec.fuzzing._runner import breaking_each, run
 from wirespec.validators._engine import CompiledSchema, compiled
-from wirespec.validators._fuzzing import breaking_each, run
 from wirespec.validators._schema_walk import iter_subschemas
 
 TARGETS = sampled_targets()

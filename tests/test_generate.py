@@ -24,8 +24,8 @@ from wirespec import model
 from wirespec.codegen.generate import render
 from wirespec.codegen.generate._datamodel import datamodel_source
 from wirespec.codegen.generate._postprocess import module_source
+from wirespec.contracts._exemplars import NoExemplar, exemplar
 from wirespec.validators._engine import CompiledSchema, compiled, engine_for
-from wirespec.validators._exemplars import NoExemplar, exemplar
 from wirespec.validators._schema_walk import merged
 
 # the seed family in its current (docs-repository) revision

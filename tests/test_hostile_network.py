@@ -14,7 +14,7 @@ from conftest import run_cli
 from raw_http import Request, raw_server
 
 from wirespec.contract import ContractError, run_contract
-from wirespec.validators._redact import SHORTEST_LEAK, Redactor, spellings
+from wirespec.contracts._redact import SHORTEST_LEAK, Redactor, spellings
 
 DS, SF = "dashscope:qwen1.5-72b-chat", "siliconflow:Qwen/Qwen2.5-7B-Instruct"
 VARIABLE = {DS: "DASHSCOPE_API_KEY", SF: "SILICONFLOW_API_KEY"}

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from wirespec.contracts._exemplars import NoExemplar, exemplar
 from wirespec.mock import MockSettings, RunningMock, ServeError, running
 from wirespec.validators._engine import compiled
-from wirespec.validators._exemplars import NoExemplar, exemplar
 from wirespec.validators._registry import models
 from wirespec.validators._sse import events, validate_stream
 
@@ -310,7 +310,7 @@ def test_an_unknown_fault_is_refused():
 
 
 def test_answers_drawn_for_a_long_time_keep_memory_bounded():
-    from wirespec.validators import _exemplars
+    from wirespec.contracts import _exemplars
     from wirespec.validators._walker import PLAN_CACHE_LIMIT
 
     embedding = compiled("cloudflare:@cf/baai/bge-m3", "response")

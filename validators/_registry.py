@@ -26,12 +26,11 @@ class ModelEntry:
 
 
 def schemas_dir() -> Path:
-    """The checkout's schemas/ (editable installs and tests), else the installed copy."""
-    import wirespec
-
-    checkout = Path(wirespec.__file__).resolve().parent.parent / "schemas"
-    if (checkout / INDEX).is_file():
-        return checkout
+    """schemas/ beside this folder: the checkout's (editable installs and tests) or the
+    installed package's (wirespec/validators -> wirespec/schemas)."""
+    beside = Path(__file__).resolve().parent.parent / "schemas"
+    if (beside / INDEX).is_file():
+        return beside
     return Path(str(resources.files("wirespec") / "schemas"))
 
 

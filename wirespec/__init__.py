@@ -12,10 +12,10 @@ from pathlib import Path as _Path
 
 
 def _map_checkout() -> None:
-    # pyproject maps codegen/, generated/ and validators/ into this package. Imported from a
-    # checkout (cwd on sys.path, or the editable install's links, which resolve here), look in
-    # the checkout itself first: modules written by `wirespec generate` are then importable
-    # at once, without reinstalling.
+    # pyproject maps the rooms (validators/, codegen/, generated/, fuzzing/, contracts/,
+    # changes/) into this package. Imported from a checkout (cwd on sys.path, or the editable
+    # install's links, which resolve here), look in the checkout itself first: modules written
+    # by `wirespec generate` are then importable at once, without reinstalling.
     here = _Path(__file__).resolve().parent
     root = here.parent
     if (root / "codegen" / "__init__.py").is_file() and (root / "pyproject.toml").is_file():
@@ -31,9 +31,9 @@ from wirespec._exceptions import (  # noqa: E402
     UnknownModelError,
     WirespecError,
 )
+from wirespec._models import model  # noqa: E402
 from wirespec.validators._engine import validate  # noqa: E402
 from wirespec.validators._errors import Report, ValidationError  # noqa: E402
-from wirespec.validators._models import model  # noqa: E402
 
 __all__ = [
     "DocumentError",

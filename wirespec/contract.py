@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from wirespec.validators._contract import (
+from wirespec.contracts._runs import (
     CHECKS,
     ContractError,
     ContractReport,

@@ -13,7 +13,7 @@ make the mock misbehave on purpose: see ``FAULTS``.
 
 from __future__ import annotations
 
-from wirespec.validators._mock import FAULTS, MockApp, MockSettings
-from wirespec.validators._serve import RunningMock, ServeError, running, serve
+from wirespec.contracts._mock import FAULTS, MockApp, MockSettings
+from wirespec.contracts._serve import RunningMock, ServeError, running, serve
 
 __all__ = ["FAULTS", "MockApp", "MockSettings", "RunningMock", "ServeError", "running", "serve"]

@@ -18,7 +18,7 @@ Needs hypothesis (``pip install 'wirespec[testing]'``).
 
 from __future__ import annotations
 
-from wirespec.validators._fuzzing import invalid, valid
-from wirespec.validators._mutations import InvalidExample
+from wirespec.fuzzing._mutations import InvalidExample
+from wirespec.fuzzing._runner import invalid, valid
 
 __all__ = ["InvalidExample", "invalid", "valid"]

@@ -11,8 +11,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from wirespec._exceptions import DocumentError, WirespecError
+from wirespec.changes._diff import BREAKING, NON_BREAKING, UNKNOWN, Change, changes, summary
 from wirespec.validators import _registry
-from wirespec.validators._diff import BREAKING, NON_BREAKING, UNKNOWN, Change, changes, summary
 from wirespec.validators._payload import parse_json
 
 Schemas = dict[str, dict[str, dict[str, Any]]]  # model id -> kind -> schema

@@ -13,8 +13,8 @@ import copy
 import random
 from typing import Any
 
-from ._schema_walk import integer_bounds, merged, types_of
-from ._walker import Walker
+from wirespec.validators._schema_walk import integer_bounds, merged, types_of
+from wirespec.validators._walker import Walker
 
 _NO_HINT = object()
 _ATTEMPTS = 24

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from wirespec._exceptions import PayloadError, UnknownModelError
+from wirespec.fuzzing._mutations import apply, sites
+from wirespec.validators import _registry
+from wirespec.validators._engine import check_value, compiled
+from wirespec.validators._payload import parse_json
 
-from . import _registry
-from ._engine import check_value, compiled
 from ._exemplars import exemplar, named_only
-from ._mutations import apply, sites
-from ._payload import parse_json
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Scope = MutableMapping[str, Any]

@@ -13,14 +13,16 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from pydantic import BaseModel, ValidationError
 
-from ._engine import CompiledSchema, compiled
-from ._keywords import At
-from ._keywords import equal as json_equal
-from ._models import model
+from wirespec._exceptions import UnknownKindError
+from wirespec.generated import _index as generated
+from wirespec.validators._engine import CompiledSchema, compiled
+from wirespec.validators._keywords import At
+from wirespec.validators._keywords import equal as json_equal
+from wirespec.validators._reference import reference_validator
+from wirespec.validators._schema_walk import iter_subschemas, resolve
+
 from ._mutations import InvalidExample, Site, apply, sites
-from ._reference import reference_validator
-from ._schema_walk import iter_subschemas, resolve
-from ._value_strategies import at_limit, reaching, values
+from ._values import at_limit, reaching, values
 
 COUNTED = ("type", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
            "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "required",
@@ -191,7 +193,9 @@ def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value
     truth = compiled(model_id, kind)
     engine = engine or truth
     reference = reference_validator(truth.schema)
-    typed = model(model_id, kind)
+    typed = generated.load(truth.model, kind)
+    if typed is None:  # generated/ is behind schemas/: `wirespec generate` first
+        raise UnknownKindError(truth.model, kind, [])
     result = FuzzResult(truth.model, kind, constraints(truth.schema))
     payloads = values(truth.schema).filter(truth.is_valid)
 

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespec._exceptions import WirespecError
+from wirespec.validators import _registry
+from wirespec.validators._engine import check_value
+from wirespec.validators._errors import Report
+from wirespec.validators._payload import parse_json
+from wirespec.validators._sse import validate_stream
 
-from . import _registry
-from ._engine import check_value
-from ._errors import Report
 from ._exchange import Exchange, UnusableURL, post, split_url
-from ._payload import parse_json
 from ._redact import Redactor
-from ._sse import validate_stream
 from ._wire import WIRE_FORMATS, Outgoing, WireFormat
 
 CHECKS = {
@@ -199,11 +199,11 @@ def _draw(strategy: Any, count: int, seed_value: int) -> list[Any]:
 
 def _strategies() -> Any:
     try:
-        from . import _fuzzing
+        from wirespec.fuzzing import _runner
     except ImportError:
         raise ContractError("contract runs draw requests with hypothesis: pip install "
                             "'wirespec[testing]'") from None
-    return _fuzzing
+    return _runner
 
 
 def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: bool = False,

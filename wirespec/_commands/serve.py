@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from wirespec._exceptions import WirespecError
-from wirespec.validators._contract import MAX_TIMEOUT, PLACEHOLDER_KEY
-from wirespec.validators._mock import FAULTS, MAX_BODY, MockSettings
-from wirespec.validators._wire import WIRE_FORMATS
+from wirespec.contracts._mock import FAULTS, MAX_BODY, MockSettings
+from wirespec.contracts._runs import MAX_TIMEOUT, PLACEHOLDER_KEY
+from wirespec.contracts._wire import WIRE_FORMATS
 
 EXIT_OK, EXIT_FAILED = 0, 1
 Parser = TypeVar("Parser", bound=argparse.ArgumentParser)  # the main parser's class
@@ -24,7 +24,7 @@ _KEY_VARIABLES = {"cloudflare": "CLOUDFLARE_API_TOKEN", "dashscope": "DASHSCOPE_
 
 
 def cmd_mock(args: argparse.Namespace) -> int:
-    from wirespec.validators._serve import serve
+    from wirespec.contracts._serve import serve
 
     providers = tuple(args.provider) if args.provider else tuple(WIRE_FORMATS)
     settings = MockSettings(providers, args.seed, frozenset(args.fault or ()), args.max_body)
@@ -35,8 +35,8 @@ def cmd_mock(args: argparse.Namespace) -> int:
 
 def cmd_contract(args: argparse.Namespace) -> int:
     from wirespec.codegen._files import write_atomic
+    from wirespec.contracts._runs import run_contract
     from wirespec.validators import _registry
-    from wirespec.validators._contract import run_contract
 
     entry = _registry.resolve(args.id)
     variable = args.api_key_env or _KEY_VARIABLES[entry.provider]

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._keywords import is_type, json_type
-from ._schema_walk import escape, merged, resolve, tokens, types_of
-from ._walker import Walker
+from wirespec.validators._keywords import is_type, json_type
+from wirespec.validators._schema_walk import escape, merged, resolve, tokens, types_of
+from wirespec.validators._walker import Walker
 
 Breaker = Callable[[Any], Any]  # old value -> new value (or DELETE)
 DELETE = object()

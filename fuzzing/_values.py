@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._schema_walk import integer_bounds, merged, tokens, types_of
+from wirespec.validators._schema_walk import integer_bounds, merged, tokens, types_of
 
 SMALL_JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=5)

@@ -1,0 +1,99 @@
+"""What the commands share: where the project is, reading inputs within a bound, printing
+a report, and the exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from wirespec._exceptions import PayloadError
+from wirespec.validators._errors import Report
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def project_root(given: str | None) -> Path:
+    """--root, else the nearest folder up from here with sources/manifest.toml."""
+    if given:
+        return Path(given)
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "sources" / "manifest.toml").is_file():
+            return folder
+    import wirespec
+
+    return Path(wirespec.__file__).resolve().parent.parent
+
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # a request body far past any provider's own limit
+
+
+
+def open_input(path: str | None) -> contextlib.AbstractContextManager[BinaryIO]:
+    if path in (None, "-"):
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(path, "rb")
+    except OSError as err:
+        raise PayloadError(f"{shown(path)}: cannot read: {err.strerror}") from None
+
+
+def read_input(path: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The whole input, refused when it is larger than ``max_bytes`` (``/dev/zero`` ends)."""
+    with open_input(path) as stream:
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as err:
+            raise PayloadError(f"{shown(path)}: cannot read: {err.strerror}") from None
+    if len(data) > max_bytes:
+        raise PayloadError(f"{shown(path)}: larger than {max_bytes:,} bytes (--max-bytes)")
+    return data
+
+
+def input_lines(path: str | None, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of a JSON Lines input, one line in memory at a time."""
+    with open_input(path) as stream:
+        for number in itertools.count(1):
+            try:
+                line = stream.readline(max_bytes + 1)
+            except OSError as err:
+                raise PayloadError(f"{shown(path)}: cannot read: {err.strerror}") from None
+            if not line:
+                return
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                raise PayloadError(f"{shown(path)}:{number}: a line larger than "
+                                   f"{max_bytes:,} bytes (--max-bytes)")
+            yield number, line
+
+
+def shown(path: str | None) -> str:
+    return "<stdin>" if path in (None, "-") else ascii(path)[1:-1][:200]
+
+
+def print_report(report: Report, fmt: str, label: str) -> None:
+    if fmt == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    if report.ok:
+        print(f"{label}: valid for {report.model} ({report.kind})")
+        return
+    print(f"{label}: {len(report.errors)} error(s) for {report.model} ({report.kind})")
+    for error in report.errors:
+        where = f"  [{error.where()}]" if error.source else ""
+        print(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{where}")
+
+
+def count(text: str) -> int:
+    """An argument that is a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a count (1 or more)")
+    return int(text)
+
+
+Subparsers = argparse._SubParsersAction  # each command group adds its parsers to this

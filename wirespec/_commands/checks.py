@@ -1,0 +1,136 @@
+"""`wirespec validate` and `wirespec tokens`: pre-flight checks of payloads from files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from wirespec._exceptions import PayloadError
+from wirespec.validators import _registry
+from wirespec.validators._engine import check_value, compiled
+from wirespec.validators._errors import Report
+from wirespec.validators._payload import parse_json
+
+from ._common import (
+    DEFAULT_MAX_BYTES,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    Subparsers,
+    count,
+    input_lines,
+    print_report,
+    read_input,
+    shown,
+)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    compiled(args.id, args.kind)  # an unknown model or kind fails before any input is read
+    label = shown(args.path)
+    if args.jsonl:
+        return _validate_lines(args, label)
+    data = read_input(args.path, args.max_bytes)
+    if args.kind == "stream":  # a server-sent event stream, as received
+        from wirespec.validators._sse import validate_stream
+
+        report = validate_stream(args.id, [data])
+        print_report(report, args.format, label)
+        return EXIT_OK if report.ok else EXIT_FAILED
+    payload = parse_json(data, origin=label)
+    report = _validate_as_sent(args.id, payload, args.kind) if args.wire else check_value(
+        args.id, payload, args.kind, parsed=True)  # a JSON string is a string, not more JSON
+    print_report(report, args.format, label)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _validate_lines(args: argparse.Namespace, label: str) -> int:
+    counts = {"valid": 0, "invalid": 0, "unusable": 0}
+    for number, line in input_lines(args.path, args.max_bytes):
+        if not line.strip():
+            continue
+        where = f"{label}:{number}"
+        try:
+            report = check_value(args.id, parse_json(line, origin=where), args.kind,
+                                 parsed=True)
+        except PayloadError as err:
+            counts["unusable"] += 1
+            print(json.dumps({"valid": False, "line": number, "error": str(err)})
+                  if args.format == "json" else f"{err}")
+            continue
+        counts["valid" if report.ok else "invalid"] += 1
+        print_report(report, args.format, where)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(json.dumps({"summary": counts}) if args.format == "json" else f"summary: {summary}")
+    if counts["unusable"]:
+        return EXIT_UNUSABLE
+    return EXIT_FAILED if counts["invalid"] else EXIT_OK
+
+
+def _validate_as_sent(model_id: str, body: object, kind: str) -> Report:
+    """A body as the provider's REST API sends it: its wrapping checked, then what is inside."""
+    from wirespec.contracts._wire import WIRE_FORMATS
+    from wirespec.validators._errors import ValidationError
+
+    entry = _registry.resolve(model_id)
+    if kind != "response":
+        return check_value(entry.id, body, kind, parsed=True)
+    result, problems = WIRE_FORMATS[entry.provider].result(body)
+    if problems:
+        return Report(entry.id, kind, [ValidationError("", "envelope", p) for p in problems])
+    return check_value(entry.id, result, kind, parsed=True)
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from wirespec.validators._budget import budget_errors
+    from wirespec.validators._tokens import count_request
+
+    entry = _registry.resolve(args.id)
+    label = shown(args.path)
+    payload = parse_json(read_input(args.path, args.max_bytes), origin=label)
+    report = check_value(entry.id, payload, "request", budget=False, parsed=True)
+    if not report.ok:
+        print_report(report, "text", label)
+        return EXIT_FAILED
+    count = count_request(entry.provider, entry.model, payload, per_turn=True)
+    print(f"{entry.id}: {count.tokenizer.name}")
+    for turn, tokens in count.turns:
+        print(f"  {turn.pointer:<36} {turn.role:<10} {tokens:>9,} tokens")
+    print(f"  {'chat template and reply prompt':<47} {count.template:>9,} tokens")
+    print(f"  {'input total':<47} {count.total:>9,} tokens")
+    for name, limit in entry.limits.items():
+        value = limit["value"] if isinstance(limit, dict) else limit
+        print(f"  {name:<20} {value:>9,}")
+    errors = list(budget_errors(entry, payload, count))
+    for error in errors:
+        print(f"  over budget: {error.message} [{error.where()}]")
+    limit = entry.limits.get("max_input_tokens")
+    if isinstance(limit, dict):
+        print(f"  input budget left: {limit['value'] - count.total:,} tokens")
+    if not entry.limits:
+        print("  no token limits are documented for this model")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
+    check = sub.add_parser("validate", help="check a payload (file or stdin); with --kind "
+                           "stream, a server-sent event stream, event by event")
+    check.add_argument("id")
+    check.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
+    check.add_argument("--kind", default="request", choices=_registry.KINDS)
+    check.add_argument("--format", default="text", choices=("text", "json"))
+    check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
+    check.add_argument("--wire", action="store_true", help="a response body as the REST API "
+                       "sends it: Cloudflare's {result, success, ...} envelope is checked and "
+                       "its result validated")
+    check.add_argument("--max-bytes", type=count, default=DEFAULT_MAX_BYTES,
+                       help="refuse a larger input (with --jsonl: a larger line); default "
+                       f"{DEFAULT_MAX_BYTES:,}")
+    check.set_defaults(run=cmd_validate)
+
+    tokens = sub.add_parser("tokens", help="token counts and remaining budget of a request")
+    tokens.add_argument("id")
+    tokens.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
+    tokens.add_argument("--max-bytes", type=count, default=DEFAULT_MAX_BYTES,
+                        help=f"refuse a larger input; default {DEFAULT_MAX_BYTES:,}")
+    tokens.set_defaults(run=cmd_tokens)
