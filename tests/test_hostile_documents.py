@@ -107,14 +107,16 @@ def test_a_yaml_alias_inside_itself_is_refused(project):
 
 
 MANIFEST_DAMAGES = [
-    ("revision = 1", "revision = " + "9" * 5001, "4300"),
-    ("revision = 1", "revision = true", "revision must be a whole number"),
-    ("revision = 1", "revision = -4", "revision must be a whole number"),
+    ("revision = 2", "revision = " + "9" * 5001, "4300"),
+    ("revision = 2", "revision = true", "revision must be a whole number"),
+    ("revision = 2", "revision = -4", "revision must be a whole number"),
     ('path = "cloudflare/qwen1.5-1.8b-chat.frontmatter.md"', 'path = "/dev/zero"',
      "relative to sources/"),
     ('path = "cloudflare/qwen1.5-1.8b-chat.frontmatter.md"', 'path = "../../etc/passwd"',
      "stay inside it"),
-    ('ingester = "cloudflare_frontmatter"', 'ingester = ["x"]', "unknown ingester"),
+    ('path = "cloudflare/qwen1.5-1.8b-chat.frontmatter.md"',
+     'path = "cloudflare/qwen1.5-1.8b-chat.frontmatter.md"\nformat = ["x"]', "unknown format"),
+    ('provider = "cloudflare"', 'provider = "openai"', "provider must be one of"),
 ]
 
 
@@ -152,9 +154,7 @@ def test_ingest_is_linear_in_document_size(tmp_path):
         text = json.dumps(document, indent=2)
         (root / "sources" / "cloudflare" / "big.json").write_text(text)
         (root / "sources" / "manifest.toml").write_text(
-            '[[document]]\npath = "cloudflare/big.json"\nprovider = "cloudflare"\n'
-            'models = ["@cf/test/big"]\nformat = "cloudflare-docs-repository-json"\n'
-            'ingester = "cloudflare_docs_json"\nrevision = 1\n')
+            '[[document]]\npath = "cloudflare/big.json"\nprovider = "cloudflare"\n')
         started = time.perf_counter()
         files = read_sources(root)
         timings.append((len(text), time.perf_counter() - started))

@@ -93,10 +93,12 @@ def test_not_utf8_names_the_line(project):
 
 def test_broken_manifest(project):
     manifest = project / "sources" / "manifest.toml"
-    manifest.write_text(manifest.read_text().replace('ingester = "cloudflare_tree"',
-                                                     'ingester = "nope"'))
-    with pytest.raises(DocumentError, match="unknown ingester 'nope'"):
+    manifest.write_text(manifest.read_text().replace(
+        'path = "cloudflare/qwen1.5-0.5b-chat.tree.txt"',
+        'path = "cloudflare/qwen1.5-0.5b-chat.tree.txt"\nformat = "nope"'))
+    with pytest.raises(DocumentError, match="unknown format 'nope'") as caught:
         read_sources(project)
+    assert caught.value.line == 11  # the entry's [[document]] line
     manifest.write_text("[[document]\npath = 1\n")
     with pytest.raises(DocumentError, match="invalid TOML") as caught:
         read_sources(project)
@@ -108,15 +110,20 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def test_cli_failed_ingest_exits_2_and_leaves_schemas_exactly_as_they_were(project):
+def test_cli_failed_ingest_exits_2_keeps_the_failing_documents_models(project):
     before = snapshot(project / "schemas")
     path = project / "sources" / PAGE
     path.write_text(path.read_text().replace('"maxLength": 131072,', '"maxLength": 131072,,'))
     result = run_cli("ingest", "--root", str(project))
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert f"sources/{PAGE}:359: invalid JSON" in result.stderr
-    assert snapshot(project / "schemas") == before
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    failures = result.stderr.splitlines()
+    # the page, and the flat tree whose `required` comes from the page's schema: a line each
+    assert len(failures) == 2 and all(line.startswith("wirespec: error: sources/")
+                                      for line in failures)
+    assert f"sources/{PAGE}:359: invalid JSON" in failures[1] or \
+        f"sources/{PAGE}:359: invalid JSON" in failures[0]
+    assert "kept the previous schemas of cloudflare:@cf/qwen/qwen1.5-0.5b-chat" in result.stdout
+    assert snapshot(project / "schemas") == before  # every other document: unchanged as well
 
 
 def test_cli_ingest_check_reports_stale_then_ingest_repairs(project):

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from conftest import ROOT, load
 
-from wirespec.codegen.ingest import INGESTERS, _reader
+from wirespec.codegen.ingest import FORMATS
 from wirespec.codegen.ingest._manifest import load_manifest
+from wirespec.codegen.ingest._pipeline import document_reader
 from wirespec.codegen.ingest._tree_parse import split_type_line
 from wirespec.codegen.ingest.cloudflare_docs_page import inline_input_schema
 from wirespec.codegen.ingest.cloudflare_tree import read_tree
@@ -21,8 +22,8 @@ PAGE = "cloudflare/cf__qwen__qwen1.5-7b-chat-awq"
 
 
 def doc(rel: str) -> Any:
-    entries = {e.path: e for e in load_manifest(ROOT / "sources", set(INGESTERS))}
-    return _reader(ROOT / "sources", entries)(rel)
+    entries = {e.path: e for e in load_manifest(ROOT / "sources", set(FORMATS))}
+    return document_reader(ROOT / "sources", entries)(rel)
 
 
 def branch(schema: dict[str, Any], index: int) -> dict[str, Any]:
@@ -128,26 +129,30 @@ def test_split_type_line(line, expected):
     assert split_type_line(line) == expected
 
 
-def test_sources_are_the_seeds_verbatim():
-    seeds = ROOT.parent / "shared" / "seeds"
-    if not seeds.is_dir():
+def test_sources_are_the_shared_copies_verbatim():
+    shared = ROOT.parent / "shared"
+    if not shared.is_dir():
         pytest.skip("../shared is not beside this checkout")
     import tomllib
 
     manifest = tomllib.loads((ROOT / "sources" / "manifest.toml").read_text())
+    folders = [shared / "corpus" / name for name in (
+        "cloudflare-docs", "cloudflare-docs-older", "cloudflare-docs-newer",
+        "cloudflare-docs-newer/older")] + [shared / "docs-versions" / p
+                                           for p in ("dashscope", "siliconflow")]
     copied = 0
     for entry in manifest["document"]:
-        origin = entry["origin"]
+        origin = entry.get("origin", "")
         if origin.startswith("seed "):
-            original = seeds / origin.split()[1].rstrip(":")
+            original = shared / "seeds" / origin.split()[1].rstrip(":")
         else:
-            folder = "cloudflare-docs-older" if "older" in entry["path"] else "cloudflare-docs"
-            original = seeds.parent / "corpus" / folder / Path(entry["path"]).name
+            name = Path(entry["path"]).name
+            original = next(f / name for f in folders if (f / name).is_file())
         assert (ROOT / "sources" / entry["path"]).read_bytes() == original.read_bytes()
         copied += 1
-    assert copied == 5 + 27 + 2
+    assert copied == len(manifest["document"])
 
 
 def test_ingest_reads_no_path_outside_sources():
     assert not any(Path(e.path).is_absolute() or ".." in e.path
-                   for e in load_manifest(ROOT / "sources", set(INGESTERS)))
+                   for e in load_manifest(ROOT / "sources", set(FORMATS)))

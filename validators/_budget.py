@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._errors import ValidationError
+from ._limits import INPUT, LIMIT_MEANINGS, OUTPUT, TOTAL
 from ._registry import ModelEntry
 from ._tokens import TokenCount, conversation, count_request, lower_bound, tokenizer_for
 
@@ -46,6 +47,16 @@ def max_tokens_of(provider: str, payload: dict[str, Any]) -> int | None:
     return whole_number(node)
 
 
+def _stated(entry: ModelEntry, meaning: str) -> list[tuple[str, int, dict[str, Any] | None]]:
+    """(name, value, provenance) of every limit the documents state with this meaning."""
+    found = []
+    for name, kind in LIMIT_MEANINGS.items():
+        value, source = _limit(entry.limits, name)
+        if kind == meaning and isinstance(value, int):
+            found.append((name, value, source))
+    return found
+
+
 def _bounded_count(entry: ModelEntry, payload: dict[str, Any]) -> TokenCount | None:
     """A lower bound that already breaks a limit, or None when only the exact count can tell."""
     _, rendered = conversation(entry.provider, payload)
@@ -53,36 +64,39 @@ def _bounded_count(entry: ModelEntry, payload: dict[str, Any]) -> TokenCount | N
     if least is None:
         return None
     max_tokens = max_tokens_of(entry.provider, payload) or 0
-    breaks = any(limit is not None and wanted > limit for limit, wanted in (
-        (_limit(entry.limits, "max_input_tokens")[0], least),
-        (_limit(entry.limits, "context_window")[0], least + max_tokens)))
+    breaks = any(least > value for _, value, _ in _stated(entry, INPUT)) or any(
+        least + max_tokens > value for _, value, _ in _stated(entry, TOTAL))
     return TokenCount(tokenizer_for(entry.model), [], least, at_least=True) if breaks else None
 
 
 def budget_errors(entry: ModelEntry, payload: Any,
                   count: TokenCount | None = None) -> Iterator[ValidationError]:
-    """The budget errors of a schema-valid request (nothing when the model has no limits)."""
-    if not entry.limits or not isinstance(payload, dict):
+    """The budget errors of a schema-valid request (nothing when the model has no limits):
+    one per stated limit it breaks, named after the limit."""
+    if not _stated(entry, INPUT) + _stated(entry, OUTPUT) + _stated(entry, TOTAL) or \
+            not isinstance(payload, dict):
+        return
+    max_tokens = max_tokens_of(entry.provider, payload)
+    max_tokens_at = MAX_TOKENS_POINTER.get(entry.provider, "/max_tokens")
+    for name, limit, source in _stated(entry, OUTPUT):
+        if max_tokens is not None and max_tokens > limit:
+            yield ValidationError(max_tokens_at, name, f"max_tokens {max_tokens:,} exceeds the "
+                                  f"{limit:,} output tokens allowed ({name})", limit, max_tokens,
+                                  source)
+    if not _stated(entry, INPUT) + _stated(entry, TOTAL):
         return
     count = count or _bounded_count(entry, payload) or count_request(
         entry.provider, entry.model, payload)
-    how = count.how
-    used = count.total
+    used, how = count.total, count.how
     least = "at least " if count.at_least else ""
     input_at = INPUT_POINTER.get(entry.provider, "")
-    max_tokens = max_tokens_of(entry.provider, payload)
-    limit, source = _limit(entry.limits, "max_input_tokens")
-    if limit is not None and used > limit:
-        yield ValidationError(input_at, "max_input_tokens", f"{least}{used:,} input tokens "
-                              f"exceed the {limit:,} allowed ({how})", limit, used, source)
-    limit, source = _limit(entry.limits, "max_output_tokens")
-    if limit is not None and max_tokens is not None and max_tokens > limit:
-        yield ValidationError(MAX_TOKENS_POINTER.get(entry.provider, "/max_tokens"),
-                              "max_output_tokens", f"max_tokens {max_tokens:,} exceeds the "
-                              f"{limit:,} output tokens allowed", limit, max_tokens, source)
-    limit, source = _limit(entry.limits, "context_window")
+    for name, limit, source in _stated(entry, INPUT):
+        if used > limit:
+            yield ValidationError(input_at, name, f"{least}{used:,} input tokens exceed the "
+                                  f"{limit:,} allowed ({name}; {how})", limit, used, source)
     wanted = used + (max_tokens or 0)
-    if limit is not None and wanted > limit:
-        yield ValidationError(input_at, "context_window", f"{least}{used:,} input tokens + "
-                              f"max_tokens {wanted - used:,} = {least}{wanted:,} exceed the "
-                              f"{limit:,}-token context ({how})", limit, wanted, source)
+    for name, limit, source in _stated(entry, TOTAL):
+        if wanted > limit:
+            yield ValidationError(input_at, name, f"{least}{used:,} input tokens + max_tokens "
+                                  f"{wanted - used:,} = {least}{wanted:,} exceed the {limit:,}-"
+                                  f"token context ({name}; {how})", limit, wanted, source)

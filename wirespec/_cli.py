@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from wirespec._commands import changes, checks, fuzz, schemas, serve
-from wirespec._commands._common import EXIT_OK, EXIT_UNUSABLE
+from wirespec._commands._common import EXIT_OK, EXIT_UNUSABLE, one_line
 from wirespec._exceptions import WirespecError
 
 Command = Callable[[argparse.Namespace], int]
@@ -63,12 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wirespec: internal error: {type(err).__name__}: {one_line(str(err))} (set "
               "WIRESPEC_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
         return EXIT_UNUSABLE
-
-
-def one_line(text: str, limit: int = 2000) -> str:
-    """``text`` as one printable line: line breaks and control characters escaped."""
-    flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Ingest: provider documents in sources/ -> normalized JSON Schemas in schemas/.
 
-A pure function of sources/: every document is read and checked before anything is
-written, so a document that no longer parses leaves schemas/ exactly as it was.
+A pure function of sources/ (and, for a document that fails, of the schemas it had): each
+document's layout is detected and read, its models' schemas assembled and checked, and the
+whole tree written at once. A failing document is reported with its real line and keeps its
+models' previous schemas; every other document is ingested.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,95 +24,92 @@ from . import (
     dashscope_reference,
     siliconflow_reference,
 )
-from ._assemble import assemble
-from ._document import ModelSchemas, SourceDocument
-from ._manifest import Entry, load_manifest, read_capped
+from ._formats import (
+    DocumentReading,
+    Format,
+    looks_like_catalog_json,
+    looks_like_docs_page,
+    looks_like_flattened_values,
+    looks_like_frontmatter,
+    looks_like_pipe_tables,
+    looks_like_tree,
+    measured,
+)
+from ._manifest import load_manifest
+from ._pipeline import Outcome, Plan, plan
 
-Ingester = Callable[[SourceDocument], list[ModelSchemas]]
-
-INGESTERS: dict[str, Ingester] = {
-    "cloudflare_frontmatter": cloudflare_frontmatter.ingest,
-    "cloudflare_tree": cloudflare_tree.ingest,
-    "cloudflare_docs_page": cloudflare_docs_page.ingest,
-    "cloudflare_docs_json": cloudflare_docs_json.ingest,
-    "dashscope_reference": dashscope_reference.ingest,
-    "siliconflow_reference": siliconflow_reference.ingest,
-}
-
-__all__ = ["INGESTERS", "Revision", "check", "document_schemas", "ingest", "listed_documents",
-           "read_sources", "revisions"]
+__all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas", "ingest",
+           "listed_documents", "plan_sources", "read_sources", "revisions"]
 
 
-def _reader(sources: Path, entries: dict[str, Entry]) -> Callable[[str], SourceDocument]:
-    def read(rel: str) -> SourceDocument:
-        where = f"sources/{rel}"
-        resolved = (sources / rel).resolve()
-        if not resolved.is_relative_to(sources.resolve()):
-            raise DocumentError(where, None, "leads outside sources/ (a link?)")
-        data = read_capped(resolved, where)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            raise DocumentError(where, line, f"not UTF-8 (byte {err.start})") from None
-        entry = entries[rel].raw if rel in entries else {}
-        return SourceDocument(rel, text.replace("\r\n", "\n"), entry, read)
-
+def _models_only(ingest: Any) -> Any:
+    def read(doc: Any) -> DocumentReading:
+        found = ingest(doc)
+        return measured(DocumentReading(found, notes=[note for model in found
+                                                      for note in model.notes]))
     return read
 
 
-def _run_ingester(entry: Entry, doc: SourceDocument) -> list[ModelSchemas]:
-    try:
-        return INGESTERS[entry.ingester](doc)
-    except DocumentError:
-        raise
-    except (KeyError, IndexError, ValueError, TypeError, AttributeError, StopIteration,
-            RecursionError) as err:
-        # A document whose layout changed beyond what a rule checks: still one clear line.
-        raise DocumentError(f"sources/{entry.path}", None, "not the layout the "
-                            f"{entry.ingester} ingester reads ({type(err).__name__}: {err})"
-                            ) from None
+FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
+    Format("cloudflare-catalog-json", "Cloudflare's docs-repository model file (JSON)",
+           looks_like_catalog_json, _models_only(cloudflare_docs_json.ingest)),
+    Format("cloudflare-frontmatter", "a model card's YAML front-matter with JSON Schemas",
+           looks_like_frontmatter, _models_only(cloudflare_frontmatter.ingest)),
+    Format("cloudflare-docs-page", "a rendered model page with its input JSON Schema",
+           looks_like_docs_page, _models_only(cloudflare_docs_page.ingest)),
+    Format("cloudflare-tree", "a rendered model page with the parameter tree only",
+           looks_like_tree, _models_only(cloudflare_tree.ingest)),
+    Format("pipe-tables", "a prose reference with pipe-table parameter rows",
+           looks_like_pipe_tables, _models_only(dashscope_reference.ingest)),
+    Format("flattened-values", "a rendered reference that lost its parameter names",
+           looks_like_flattened_values, _models_only(siliconflow_reference.ingest)),
+)}
+
+
+def plan_sources(root: Path, only: list[str] | None = None) -> Plan:
+    """Read every document and work out schemas/ (nothing is written)."""
+    return plan(root, FORMATS, only)
 
 
 def read_sources(root: Path, only: list[str] | None = None,
                  notes: list[str] | None = None) -> dict[str, str]:
-    """Every file schemas/ should hold (relative path -> text), or a DocumentError.
-
-    ``only``: read just these documents (paths under sources/), as if they were all there is.
-    ``notes`` receives the readings worth a reader's attention (per model, newest revision).
-    """
-    sources = root / "sources"
-    entries = load_manifest(sources, set(INGESTERS))
-    by_path = {entry.path: entry for entry in entries}
-    read = _reader(sources, by_path)
-    newest: dict[str, tuple[int, ModelSchemas, str]] = {}
-    for entry in entries:
-        if only is not None and entry.path not in only:
-            continue
-        for found in _run_ingester(entry, read(entry.path)):
-            if found.provider != entry.provider:
-                raise DocumentError(f"sources/{entry.path}", None, f"read a {found.provider} "
-                                    f"model from a {entry.provider} document")
-            held = newest.get(found.model_id)
-            if held and held[0] == entry.revision:
-                raise DocumentError(f"sources/{entry.path}", None, f"{found.model_id} is also "
-                                    f"described by sources/{held[2]} at the same revision")
-            if held is None or entry.revision > held[0]:
-                newest[found.model_id] = (entry.revision, found, entry.path)
+    """Every file schemas/ should hold (relative path -> text); the first failing document's
+    DocumentError when any fails. ``only``: read just these documents (paths under sources/),
+    as if they were all there is. ``notes`` receives the readings worth a reader's attention."""
+    planned = plan(root, FORMATS, only, keep_failed=False)
+    if planned.failures:
+        raise planned.failures[0]
     if notes is not None:
-        notes.extend(f"sources/{path}: {note}" for _, found, path in sorted(
-            newest.values(), key=lambda held: held[1].model_id) for note in found.notes)
-    return assemble([(found, path) for _, found, path in newest.values()])
+        notes.extend(_notes(planned))
+    return planned.files
 
 
-def ingest(root: Path, notes: list[str] | None = None) -> list[str]:
-    """Rewrite schemas/ from sources/; returns the files that changed."""
-    return sync_tree(root / "schemas", read_sources(root, notes=notes), "*.json")
+def _notes(planned: Plan) -> list[str]:
+    return [f"sources/{o.entry.path}: {note}" for o in planned.outcomes if o.reading
+            for note in o.reading.notes]
 
 
-def check(root: Path) -> list[str]:
-    """The files of schemas/ that ingest would change (empty when up to date)."""
-    return stale_files(root / "schemas", read_sources(root), "*.json")
+@dataclass
+class IngestResult:
+    changed: list[str]
+    plan: Plan
+
+    @property
+    def failures(self) -> list[DocumentError]:
+        return self.plan.failures
+
+
+def ingest(root: Path) -> IngestResult:
+    """Rewrite schemas/ from sources/: every document that reads, and for one that fails, its
+    models' previous schemas."""
+    planned = plan_sources(root)
+    return IngestResult(sync_tree(root / "schemas", planned.files, "*.json"), planned)
+
+
+def check(root: Path) -> IngestResult:
+    """The files of schemas/ that ingest would change (nothing is written)."""
+    planned = plan_sources(root)
+    return IngestResult(stale_files(root / "schemas", planned.files, "*.json"), planned)
 
 
 @dataclass(frozen=True)
@@ -122,20 +120,20 @@ class Revision:
 
 
 def revisions(root: Path) -> list[Revision]:
-    """Every (model, revision, document) the manifest knows, oldest first."""
+    """Every (model, revision, document) the manifest knows, oldest first (a document that
+    cannot be read names no models)."""
     found = []
-    for entry in load_manifest(root / "sources", set(INGESTERS)):
-        models = entry.raw["models"]
-        if models == "from-document":
-            models = [m["model"] for m in json.loads(read_sources(root, [entry.path])[
-                "index.json"])["models"]]
-        found += [Revision(f"{entry.provider}:{m}", entry.revision, entry.path) for m in models]
+    for outcome in plan(root, FORMATS, keep_failed=False).outcomes:
+        if outcome.reading is None:
+            continue
+        found += [Revision(model.model_id, outcome.entry.revision, outcome.entry.path)
+                  for model in outcome.reading.models]
     return sorted(found, key=lambda r: (r.model_id, r.revision))
 
 
 def listed_documents(root: Path) -> set[str]:
     """The paths (under sources/) of every document the manifest lists."""
-    return {entry.path for entry in load_manifest(root / "sources", set(INGESTERS))}
+    return {entry.path for entry in load_manifest(root / "sources", set(FORMATS))}
 
 
 def document_schemas(root: Path, document: str) -> dict[str, dict[str, dict[str, Any]]]:

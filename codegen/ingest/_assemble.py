@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -65,26 +66,46 @@ def root_document(found: ModelSchemas, kind: str, doc_path: str) -> dict[str, An
     return root
 
 
+@dataclass
+class Assembled:
+    """One model's files of schemas/ and its entry of the index."""
+
+    files: dict[str, str]  # relative path -> text
+    entry: dict[str, Any]
+
+
+def assemble_model(found: ModelSchemas, doc_path: str) -> Assembled:
+    """The schema files of one model, from the document chosen for it (a DocumentError when
+    one would be invalid or lack provenance)."""
+    files, kinds = {}, {}
+    for kind in KINDS:
+        if kind in found.schemas:
+            rel = schema_path(found.provider, found.model, kind)
+            files[rel] = canonical_json(root_document(found, kind, doc_path))
+            kinds[kind] = rel
+    return Assembled(files, {"id": found.model_id, "provider": found.provider,
+                             "model": found.model, "kinds": kinds, "limits": found.limits,
+                             "document": f"sources/{doc_path}"})
+
+
+def index_file(entries: list[dict[str, Any]]) -> str:
+    return canonical_json({"format": INDEX_FORMAT,
+                           "models": sorted(entries, key=lambda entry: entry["id"])})
+
+
 def assemble(chosen: list[tuple[ModelSchemas, str]]) -> dict[str, str]:
     """Files of schemas/ (relative path -> text) for each model's chosen document."""
     files: dict[str, str] = {}
-    index = []
-    seen_files: dict[str, str] = {}
+    entries = []
+    owners: dict[str, str] = {}
     for found, doc_path in sorted(chosen, key=lambda pair: pair[0].model_id):
-        kinds = {}
-        for kind in KINDS:
-            if kind not in found.schemas:
-                continue
-            rel = schema_path(found.provider, found.model, kind)
-            if rel.lower() in seen_files:
+        assembled = assemble_model(found, doc_path)
+        for rel in assembled.files:
+            if rel.lower() in owners:
                 raise DocumentError(f"sources/{doc_path}", None, f"{found.model_id} and "
-                                    f"{seen_files[rel.lower()]} map to the same file {rel}")
-            seen_files[rel.lower()] = found.model_id
-            files[rel] = canonical_json(root_document(found, kind, doc_path))
-            kinds[kind] = rel
-        index.append({
-            "id": found.model_id, "provider": found.provider, "model": found.model,
-            "kinds": kinds, "limits": found.limits, "document": f"sources/{doc_path}",
-        })
-    files[INDEX] = canonical_json({"format": INDEX_FORMAT, "models": index})
+                                    f"{owners[rel.lower()]} map to the same file {rel}")
+            owners[rel.lower()] = found.model_id
+        files.update(assembled.files)
+        entries.append(assembled.entry)
+    files[INDEX] = index_file(entries)
     return files

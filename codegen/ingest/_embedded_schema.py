@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -41,17 +42,22 @@ def annotate(
     line_of: Callable[[str], int],
     *,
     embedded: bool,
+    prefix: str = "",
 ) -> dict[str, Any]:
     """A copy of ``schema`` with ``x-source`` on every constraint-carrying node.
 
     ``line_of(pointer)`` gives the document line of the node at ``pointer``; with
     ``embedded`` the JSON sits inside one line (a YAML string) and the pointer is recorded too.
+    Otherwise the pointer (``prefix`` + the node's, so a place in the document) is recorded
+    where a line holds several constrained nodes (a minified file has only one line).
     """
     result = copy.deepcopy(schema)
-    for pointer, node in iter_subschemas(result):
-        if not CONSTRAINT_KEYWORDS.intersection(node):
-            continue
-        source = Source(doc.path, line_of(pointer), quote_constraints(node),
-                        pointer=pointer if embedded else None)
-        node["x-source"] = source.as_json()
+    nodes = [(pointer, node) for pointer, node in iter_subschemas(result)
+             if CONSTRAINT_KEYWORDS.intersection(node)]
+    lines = Counter(line_of(pointer) for pointer, _ in nodes)
+    for pointer, node in nodes:
+        line = line_of(pointer)
+        where = pointer if embedded else prefix + pointer if lines[line] > 1 else None
+        node["x-source"] = Source(doc.path, line, quote_constraints(node),
+                                  pointer=where).as_json()
     return result

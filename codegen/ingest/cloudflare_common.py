@@ -74,6 +74,29 @@ def intended_required(schema: dict[str, Any], notes: list[str]) -> dict[str, Any
     return result
 
 
+def misplaced_required(schema: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """A ``required`` list written among an object's members (flux-2-dev upstream) is no
+    member: its value is a list, not a schema. Read as the object's ``required``, noted."""
+    from wirespec.validators._schema_walk import iter_subschemas
+
+    result = copy.deepcopy(schema)
+    for pointer, node in list(iter_subschemas(result)):
+        members = node.get("properties")
+        if not isinstance(members, dict):
+            continue
+        stray = members.get("required")
+        if not (isinstance(stray, list) and all(isinstance(n, str) for n in stray)):
+            continue
+        del members["required"]
+        node["required"] = sorted({*node.get("required", []), *stray})
+        source = node.setdefault("x-source", {})
+        source["inferred"] = (f"required {stray} read as the object's: the document lists it "
+                              "among the members, where a list is not a member's schema")
+        notes.append(f"{pointer or '/'}: a `required` list among the members is read as the "
+                     f"object's required {stray}")
+    return result
+
+
 def indistinct_one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
     """Every ``oneOf`` whose object alternatives cannot be told apart, as ``anyOf``."""
     from wirespec.validators._schema_walk import iter_subschemas
@@ -127,8 +150,10 @@ def cloudflare_model(
     if isinstance(declared, list) and name not in declared:
         doc.fail(None, f"the document is about {name!r}, but the manifest lists {declared}")
     notes: list[str] = []
-    request = indistinct_one_of_as_any_of(intended_required(request, notes))
-    output = indistinct_one_of_as_any_of(intended_required(output, notes))
+    request = indistinct_one_of_as_any_of(
+        intended_required(misplaced_required(request, notes), notes))
+    output = indistinct_one_of_as_any_of(
+        intended_required(misplaced_required(output, notes), notes))
     schemas = {"request": request, "response": output}
     stream = stream_event_schema(output)
     if stream is not None:

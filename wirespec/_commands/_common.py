@@ -97,3 +97,9 @@ def count(text: str) -> int:
 
 
 Subparsers = argparse._SubParsersAction  # each command group adds its parsers to this
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """``text`` as one printable line: line breaks and control characters escaped."""
+    flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -6,11 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wirespec._exceptions import UnknownKindError, UnknownModelError
 from wirespec.validators import _registry
 
-from ._common import EXIT_FAILED, EXIT_OK, Subparsers, project_root
+from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Subparsers, one_line, project_root
+
+if TYPE_CHECKING:
+    from wirespec.codegen.ingest import Plan
 
 
 def _report_stale(command: str, stale: list[str]) -> int:
@@ -27,18 +31,39 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from wirespec.codegen import ingest
 
     root = project_root(args.root)
+    result = ingest.check(root) if args.check else ingest.ingest(root)
+    if args.verbose or not args.check:
+        _print_documents(result.plan)
     if args.check:
-        stale = ingest.check(root)
-        code = _report_stale("ingest", stale)
-        if stale:
-            _print_stale_meaning(root, stale, ingest.read_sources(root))
-        return code
-    notes: list[str] = []
-    changed = ingest.ingest(root, notes)
-    for note in notes:
-        print(f"note: {note}")
-    print(f"ingest: {len(changed)} file(s) changed in {root / 'schemas'}")
-    return EXIT_OK
+        code = _report_stale("ingest", result.changed)
+        if result.changed:
+            _print_stale_meaning(root, result.changed, result.plan.files)
+    else:
+        print(f"ingest: {len(result.changed)} file(s) changed in {root / 'schemas'}")
+        code = EXIT_OK
+    for failure in result.failures:  # every other document was ingested
+        print(f"wirespec: error: {one_line(str(failure))}", file=sys.stderr)
+    for model_id, document in sorted(result.plan.kept.items()):
+        print(f"kept the previous schemas of {model_id} ({document} failed)")
+    return EXIT_UNUSABLE if result.failures else code
+
+
+def _print_documents(planned: Plan) -> None:
+    """Per document: its layout, parameters, constraints read, and what no rule read."""
+    for outcome in planned.outcomes:
+        where = f"sources/{outcome.entry.path}"
+        reading = outcome.reading
+        if reading is None:
+            print(f"{where}: FAILED (below)")
+            continue
+        print(f"{where} [{outcome.format}]: {len(reading.models)} model(s), "
+              f"{reading.parameters} parameters, {reading.constraints} constraints read, "
+              f"{len(reading.unread)} unread")
+        for unread in reading.unread:
+            print(f"  unread {where}:{unread.line}: {one_line(unread.quote, 200)} "
+                  f"({unread.why})")
+        for note in reading.notes:
+            print(f"  note: {one_line(note, 400)}")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -121,6 +146,8 @@ def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
     ingest = sub.add_parser("ingest", help="sources/ -> schemas/")
     ingest.add_argument("--check", action="store_true", help="exit 1 when schemas/ is stale")
     ingest.add_argument("--root", help="project folder (default: found from here)")
+    ingest.add_argument("--verbose", action="store_true", help="with --check: also print "
+                        "what each document gave")
     ingest.set_defaults(run=cmd_ingest)
 
     generate = sub.add_parser("generate", help="schemas/ -> generated/ (models, validators)")
