@@ -7,12 +7,28 @@ from typing import Final
 from pydantic import BaseModel
 
 MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    ("cloudflare:@cf/ai4bharat/indictrans2-en-indic-1B", "request"): (
+        "cloudflare__cf_ai4bharat_indictrans2_en_indic_1b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/ai4bharat/indictrans2-en-indic-1B", "response"): (
+        "cloudflare__cf_ai4bharat_indictrans2_en_indic_1b__response",
+        "Response",
+    ),
     ("cloudflare:@cf/baai/bge-base-en-v1.5", "request"): (
         "cloudflare__cf_baai_bge_base_en_v1_5__request",
         "Request",
     ),
     ("cloudflare:@cf/baai/bge-base-en-v1.5", "response"): (
         "cloudflare__cf_baai_bge_base_en_v1_5__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/baai/bge-large-en-v1.5", "request"): (
+        "cloudflare__cf_baai_bge_large_en_v1_5__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/baai/bge-large-en-v1.5", "response"): (
+        "cloudflare__cf_baai_bge_large_en_v1_5__response",
         "Response",
     ),
     ("cloudflare:@cf/baai/bge-m3", "request"): ("cloudflare__cf_baai_bge_m3__request", "Request"),
@@ -28,6 +44,22 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_baai_bge_reranker_base__response",
         "Response",
     ),
+    ("cloudflare:@cf/baai/bge-small-en-v1.5", "request"): (
+        "cloudflare__cf_baai_bge_small_en_v1_5__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/baai/bge-small-en-v1.5", "response"): (
+        "cloudflare__cf_baai_bge_small_en_v1_5__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/baai/omni-bge-base-en-v1.5", "request"): (
+        "cloudflare__cf_baai_omni_bge_base_en_v1_5__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/baai/omni-bge-base-en-v1.5", "response"): (
+        "cloudflare__cf_baai_omni_bge_base_en_v1_5__response",
+        "Response",
+    ),
     ("cloudflare:@cf/black-forest-labs/flux-1-schnell", "request"): (
         "cloudflare__cf_black_forest_labs_flux_1_schnell__request",
         "Request",
@@ -36,12 +68,68 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_black_forest_labs_flux_1_schnell__response",
         "Response",
     ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-dev", "request"): (
+        "cloudflare__cf_black_forest_labs_flux_2_dev__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-dev", "response"): (
+        "cloudflare__cf_black_forest_labs_flux_2_dev__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-klein-4b", "request"): (
+        "cloudflare__cf_black_forest_labs_flux_2_klein_4b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-klein-4b", "response"): (
+        "cloudflare__cf_black_forest_labs_flux_2_klein_4b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-klein-9b", "request"): (
+        "cloudflare__cf_black_forest_labs_flux_2_klein_9b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/black-forest-labs/flux-2-klein-9b", "response"): (
+        "cloudflare__cf_black_forest_labs_flux_2_klein_9b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/bytedance/stable-diffusion-xl-lightning", "request"): (
+        "cloudflare__cf_bytedance_stable_diffusion_xl_lightning__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/bytedance/stable-diffusion-xl-lightning", "response"): (
+        "cloudflare__cf_bytedance_stable_diffusion_xl_lightning__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/cloudflare/clef", "request"): (
+        "cloudflare__cf_cloudflare_clef__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/cloudflare/clef", "response"): (
+        "cloudflare__cf_cloudflare_clef__response",
+        "Response",
+    ),
     ("cloudflare:@cf/deepgram/aura-1", "request"): (
         "cloudflare__cf_deepgram_aura_1__request",
         "Request",
     ),
     ("cloudflare:@cf/deepgram/aura-1", "response"): (
         "cloudflare__cf_deepgram_aura_1__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/deepgram/aura-2-en", "request"): (
+        "cloudflare__cf_deepgram_aura_2_en__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/deepgram/aura-2-en", "response"): (
+        "cloudflare__cf_deepgram_aura_2_en__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/deepgram/aura-2-es", "request"): (
+        "cloudflare__cf_deepgram_aura_2_es__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/deepgram/aura-2-es", "response"): (
+        "cloudflare__cf_deepgram_aura_2_es__response",
         "Response",
     ),
     ("cloudflare:@cf/deepgram/nova-3", "request"): (
@@ -68,6 +156,38 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_facebook_detr_resnet_50__response",
         "Response",
     ),
+    ("cloudflare:@cf/fblgit/una-cybertron-7b-v2-bf16", "request"): (
+        "cloudflare__cf_fblgit_una_cybertron_7b_v2_bf16__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/fblgit/una-cybertron-7b-v2-bf16", "response"): (
+        "cloudflare__cf_fblgit_una_cybertron_7b_v2_bf16__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/fblgit/una-cybertron-7b-v2-bf16", "stream"): (
+        "cloudflare__cf_fblgit_una_cybertron_7b_v2_bf16__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/google/embeddinggemma-300m", "request"): (
+        "cloudflare__cf_google_embeddinggemma_300m__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/google/embeddinggemma-300m", "response"): (
+        "cloudflare__cf_google_embeddinggemma_300m__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/google/gemma-3-12b-it", "request"): (
+        "cloudflare__cf_google_gemma_3_12b_it__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/google/gemma-3-12b-it", "response"): (
+        "cloudflare__cf_google_gemma_3_12b_it__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/google/gemma-3-12b-it", "stream"): (
+        "cloudflare__cf_google_gemma_3_12b_it__stream",
+        "StreamEvent",
+    ),
     ("cloudflare:@cf/huggingface/distilbert-sst-2-int8", "request"): (
         "cloudflare__cf_huggingface_distilbert_sst_2_int8__request",
         "Request",
@@ -83,6 +203,54 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("cloudflare:@cf/leonardo/lucid-origin", "response"): (
         "cloudflare__cf_leonardo_lucid_origin__response",
         "Response",
+    ),
+    ("cloudflare:@cf/leonardo/phoenix-1.0", "request"): (
+        "cloudflare__cf_leonardo_phoenix_1_0__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/leonardo/phoenix-1.0", "response"): (
+        "cloudflare__cf_leonardo_phoenix_1_0__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/llava-hf/llava-1.5-7b-hf", "request"): (
+        "cloudflare__cf_llava_hf_llava_1_5_7b_hf__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/llava-hf/llava-1.5-7b-hf", "response"): (
+        "cloudflare__cf_llava_hf_llava_1_5_7b_hf__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/lykon/dreamshaper-8-lcm", "request"): (
+        "cloudflare__cf_lykon_dreamshaper_8_lcm__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/lykon/dreamshaper-8-lcm", "response"): (
+        "cloudflare__cf_lykon_dreamshaper_8_lcm__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct", "request"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct", "response"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct", "stream"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct-fast", "request"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct_fast__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct-fast", "response"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct_fast__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/meta/llama-3.1-8b-instruct-fast", "stream"): (
+        "cloudflare__cf_meta_llama_3_1_8b_instruct_fast__stream",
+        "StreamEvent",
     ),
     ("cloudflare:@cf/meta/llama-3.2-11b-vision-instruct", "request"): (
         "cloudflare__cf_meta_llama_3_2_11b_vision_instruct__request",
@@ -116,6 +284,14 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_meta_llama_4_scout_17b_16e_instruct__stream",
         "StreamEvent",
     ),
+    ("cloudflare:@cf/meta/llama-guard-3-8b", "request"): (
+        "cloudflare__cf_meta_llama_guard_3_8b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/meta/llama-guard-3-8b", "response"): (
+        "cloudflare__cf_meta_llama_guard_3_8b__response",
+        "Response",
+    ),
     ("cloudflare:@cf/meta/m2m100-1.2b", "request"): (
         "cloudflare__cf_meta_m2m100_1_2b__request",
         "Request",
@@ -130,6 +306,26 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("cloudflare:@cf/microsoft/resnet-50", "response"): (
         "cloudflare__cf_microsoft_resnet_50__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/mistralai/mistral-small-3.1-24b-instruct", "request"): (
+        "cloudflare__cf_mistralai_mistral_small_3_1_24b_instruct__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/mistralai/mistral-small-3.1-24b-instruct", "response"): (
+        "cloudflare__cf_mistralai_mistral_small_3_1_24b_instruct__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/mistralai/mistral-small-3.1-24b-instruct", "stream"): (
+        "cloudflare__cf_mistralai_mistral_small_3_1_24b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/moondream/moondream3.1-9B-A2B", "request"): (
+        "cloudflare__cf_moondream_moondream3_1_9b_a2b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/moondream/moondream3.1-9B-A2B", "response"): (
+        "cloudflare__cf_moondream_moondream3_1_9b_a2b__response",
         "Response",
     ),
     ("cloudflare:@cf/myshell-ai/melotts", "request"): (
@@ -156,6 +352,18 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_openai_gpt_oss_120b__stream",
         "StreamEvent",
     ),
+    ("cloudflare:@cf/openai/gpt-oss-20b", "request"): (
+        "cloudflare__cf_openai_gpt_oss_20b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/openai/gpt-oss-20b", "response"): (
+        "cloudflare__cf_openai_gpt_oss_20b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/openai/gpt-oss-20b", "stream"): (
+        "cloudflare__cf_openai_gpt_oss_20b__stream",
+        "StreamEvent",
+    ),
     ("cloudflare:@cf/openai/whisper", "request"): (
         "cloudflare__cf_openai_whisper__request",
         "Request",
@@ -170,6 +378,26 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("cloudflare:@cf/openai/whisper-large-v3-turbo", "response"): (
         "cloudflare__cf_openai_whisper_large_v3_turbo__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/openchat/openchat-3.5-0106", "request"): (
+        "cloudflare__cf_openchat_openchat_3_5_0106__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/openchat/openchat-3.5-0106", "response"): (
+        "cloudflare__cf_openchat_openchat_3_5_0106__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/openchat/openchat-3.5-0106", "stream"): (
+        "cloudflare__cf_openchat_openchat_3_5_0106__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@cf/pfnet/plamo-embedding-1b", "request"): (
+        "cloudflare__cf_pfnet_plamo_embedding_1b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/pfnet/plamo-embedding-1b", "response"): (
+        "cloudflare__cf_pfnet_plamo_embedding_1b__response",
         "Response",
     ),
     ("cloudflare:@cf/pipecat-ai/smart-turn-v2", "request"): (
@@ -228,12 +456,40 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__cf_qwen_qwen1_5_7b_chat_awq__stream",
         "StreamEvent",
     ),
+    ("cloudflare:@cf/qwen/qwen2.5-coder-32b-instruct", "request"): (
+        "cloudflare__cf_qwen_qwen2_5_coder_32b_instruct__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/qwen/qwen2.5-coder-32b-instruct", "response"): (
+        "cloudflare__cf_qwen_qwen2_5_coder_32b_instruct__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/qwen/qwen2.5-coder-32b-instruct", "stream"): (
+        "cloudflare__cf_qwen_qwen2_5_coder_32b_instruct__stream",
+        "StreamEvent",
+    ),
     ("cloudflare:@cf/qwen/qwen3-30b-a3b-fp8", "request"): (
         "cloudflare__cf_qwen_qwen3_30b_a3b_fp8__request",
         "Request",
     ),
     ("cloudflare:@cf/qwen/qwen3-30b-a3b-fp8", "response"): (
         "cloudflare__cf_qwen_qwen3_30b_a3b_fp8__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/qwen/qwen3-embedding-0.6b", "request"): (
+        "cloudflare__cf_qwen_qwen3_embedding_0_6b__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/qwen/qwen3-embedding-0.6b", "response"): (
+        "cloudflare__cf_qwen_qwen3_embedding_0_6b__response",
+        "Response",
+    ),
+    ("cloudflare:@cf/runwayml/stable-diffusion-v1-5-img2img", "request"): (
+        "cloudflare__cf_runwayml_stable_diffusion_v1_5_img2img__request",
+        "Request",
+    ),
+    ("cloudflare:@cf/runwayml/stable-diffusion-v1-5-img2img", "response"): (
+        "cloudflare__cf_runwayml_stable_diffusion_v1_5_img2img__response",
         "Response",
     ),
     ("cloudflare:@cf/runwayml/stable-diffusion-v1-5-inpainting", "request"): (
@@ -251,6 +507,54 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("cloudflare:@cf/unum/uform-gen2-qwen-500m", "response"): (
         "cloudflare__cf_unum_uform_gen2_qwen_500m__response",
         "Response",
+    ),
+    ("cloudflare:@hf/google/gemma-7b-it", "request"): (
+        "cloudflare__hf_google_gemma_7b_it__request",
+        "Request",
+    ),
+    ("cloudflare:@hf/google/gemma-7b-it", "response"): (
+        "cloudflare__hf_google_gemma_7b_it__response",
+        "Response",
+    ),
+    ("cloudflare:@hf/google/gemma-7b-it", "stream"): (
+        "cloudflare__hf_google_gemma_7b_it__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@hf/mistral/mistral-7b-instruct-v0.2", "request"): (
+        "cloudflare__hf_mistral_mistral_7b_instruct_v0_2__request",
+        "Request",
+    ),
+    ("cloudflare:@hf/mistral/mistral-7b-instruct-v0.2", "response"): (
+        "cloudflare__hf_mistral_mistral_7b_instruct_v0_2__response",
+        "Response",
+    ),
+    ("cloudflare:@hf/mistral/mistral-7b-instruct-v0.2", "stream"): (
+        "cloudflare__hf_mistral_mistral_7b_instruct_v0_2__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@hf/nousresearch/hermes-2-pro-mistral-7b", "request"): (
+        "cloudflare__hf_nousresearch_hermes_2_pro_mistral_7b__request",
+        "Request",
+    ),
+    ("cloudflare:@hf/nousresearch/hermes-2-pro-mistral-7b", "response"): (
+        "cloudflare__hf_nousresearch_hermes_2_pro_mistral_7b__response",
+        "Response",
+    ),
+    ("cloudflare:@hf/nousresearch/hermes-2-pro-mistral-7b", "stream"): (
+        "cloudflare__hf_nousresearch_hermes_2_pro_mistral_7b__stream",
+        "StreamEvent",
+    ),
+    ("cloudflare:@hf/thebloke/deepseek-coder-6.7b-base-awq", "request"): (
+        "cloudflare__hf_thebloke_deepseek_coder_6_7b_base_awq__request",
+        "Request",
+    ),
+    ("cloudflare:@hf/thebloke/deepseek-coder-6.7b-base-awq", "response"): (
+        "cloudflare__hf_thebloke_deepseek_coder_6_7b_base_awq__response",
+        "Response",
+    ),
+    ("cloudflare:@hf/thebloke/deepseek-coder-6.7b-base-awq", "stream"): (
+        "cloudflare__hf_thebloke_deepseek_coder_6_7b_base_awq__stream",
+        "StreamEvent",
     ),
     ("dashscope:qwen-14b-chat", "error"): ("dashscope__qwen_14b_chat__error", "ErrorBody"),
     ("dashscope:qwen-14b-chat", "request"): ("dashscope__qwen_14b_chat__request", "Request"),
