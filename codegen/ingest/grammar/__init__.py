@@ -9,32 +9,24 @@ silence: ingest lists them with their line).
 Rules see normalised text (full-width brackets, colons and commas made ASCII; U+2212 and
 dashes a hyphen-minus; zero-width characters gone; superscript digits and `^` as powers;
 thousands separators gone) and quote the original words through an offset map.
+
+- ``read_constraints(spans, json_type)``: readings and unread passages of one parameter.
+- ``read_type(words)``: type words -> a JSON Schema fragment and the type values are read as.
+- ``read_cell(label, cell, json_type)``: a table cell read under its column's header.
+- ``sanity(readings, json_type, examples)``: what was read that cannot be right as it stands.
+
+Readings whose keyword is in ``NOT_CONSTRAINTS`` (examples, sentinels, another API's range, …)
+are not constraints: cite them, never enforce them. docs/grammar.md has the rules, the
+phrasings each reads and the decisions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from ._cells import read_cell
+from ._contract import NOT_CONSTRAINTS, Reading, Unread
+from ._read import RULES, read_constraints
+from ._sanity import Problem, sanity
+from ._types import TypeReading, read_type
 
-
-@dataclass(frozen=True)
-class Reading:
-    """One constraint read from a document's words."""
-
-    keyword: str  # minimum, exclusiveMaximum, enum, const, default, minItems, maxItems,
-    #               minLength, maxLength, type, x-limit:<name>, …
-    value: Any
-    quote: str  # the document's own words (not the normalised text)
-    line: int
-    rule: str  # the rule that read it (its function name)
-    inferred: str | None = None  # a reading that took a judgement says which
-    models: tuple[str, ...] = ()  # per-model facts: the model words it applies to ("QwQ series")
-
-
-@dataclass(frozen=True)
-class Unread:
-    """A passage that looks like a constraint and that no rule read."""
-
-    line: int
-    quote: str
-    why: str  # "numbers beside range words", "a comparison sign", "a value list", "a default"
+__all__ = ["NOT_CONSTRAINTS", "RULES", "Problem", "Reading", "TypeReading", "Unread",
+           "read_cell", "read_constraints", "read_type", "sanity"]

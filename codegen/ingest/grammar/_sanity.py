@@ -1,0 +1,146 @@
+"""Checks on what was read: bounds that cross, defaults and examples outside the range, of the
+wrong type or not in the enum, empty enums, readings that contradict each other, and a bound
+that is a real bound with the example glued to it (`128 <= x <= 327684096`: 32768 and 4096).
+Each is reported, never repaired: the builder decides, the document's words stay cited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._contract import Reading
+from ._values import fits
+
+LOWER = ("minimum", "exclusiveMinimum")
+UPPER = ("maximum", "exclusiveMaximum")
+PAIRS = (("minLength", "maxLength"), ("minItems", "maxItems"))
+BOUNDS = (*LOWER, *UPPER)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something read that cannot be right as it stands."""
+
+    line: int
+    words: str
+    reason: str
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _general(readings: Iterable[Reading], keywords: Sequence[str]) -> list[Reading]:
+    """Readings of these keywords that hold for every model (per-model ones differ by model)."""
+    return [r for r in readings if r.keyword in keywords and not r.models and _number(r.value)]
+
+
+def sanity(readings: Sequence[Reading], json_type: str | None,
+           examples: Sequence[Any] = ()) -> list[Problem]:
+    """Every problem of one parameter's readings (``examples``: values the layout gave as
+    examples, beside those read from the words)."""
+    written = [*examples, *(value for r in readings if r.keyword == "examples"
+                            and isinstance(r.value, list) for value in r.value)]
+    return [*_crossed(readings), *_contradictions(readings), *_empty_enums(readings),
+            *_defaults(readings, json_type), *_examples(readings, json_type, written),
+            *_glued(readings, written)]
+
+
+def _crossed(readings: Sequence[Reading]) -> Iterator[Problem]:
+    for low_keys, high_keys in ((LOWER, UPPER), *(((a,), (b,)) for a, b in PAIRS)):
+        for low in _general(readings, low_keys):
+            for high in _general(readings, high_keys):
+                strict = low.keyword.startswith("exclusive") or high.keyword.startswith(
+                    "exclusive")
+                if low.value > high.value or (strict and low.value == high.value):
+                    yield Problem(low.line, f"{low.quote} / {high.quote}",
+                                  f"{low.keyword} {low.value} is not below {high.keyword} "
+                                  f"{high.value}: no value fits")
+
+
+def _contradictions(readings: Sequence[Reading]) -> Iterator[Problem]:
+    seen: dict[tuple[str, tuple[str, ...]], Reading] = {}
+    for reading in readings:
+        if reading.keyword in ("examples",) or reading.keyword.startswith("x-sentinel"):
+            continue
+        key = (reading.keyword, reading.models)
+        first = seen.setdefault(key, reading)
+        if first is not reading and first.value != reading.value:
+            yield Problem(reading.line, reading.quote,
+                          f"{reading.keyword} read as {reading.value!r} here and as "
+                          f"{first.value!r} on line {first.line}")
+
+
+def _empty_enums(readings: Sequence[Reading]) -> Iterator[Problem]:
+    for reading in readings:
+        if reading.keyword == "enum" and not reading.value:
+            yield Problem(reading.line, reading.quote, "an empty enum: no value would fit")
+
+
+def _outside(value: Any, readings: Sequence[Reading]) -> str | None:
+    """Why a value breaks the general bounds and enum read, or None."""
+    if _number(value):
+        for bound in _general(readings, BOUNDS):
+            broken = {
+                "minimum": value < bound.value, "exclusiveMinimum": value <= bound.value,
+                "maximum": value > bound.value, "exclusiveMaximum": value >= bound.value,
+            }[bound.keyword]
+            if broken:
+                return f"outside {bound.keyword} {bound.value} (line {bound.line})"
+    for enum in (r for r in readings if r.keyword == "enum" and not r.models):
+        if isinstance(enum.value, list) and enum.value and value not in enum.value:
+            return f"not in the enum {enum.value!r} (line {enum.line})"
+    return None
+
+
+def _defaults(readings: Sequence[Reading], json_type: str | None) -> Iterator[Problem]:
+    for reading in readings:
+        if reading.keyword != "default" or (isinstance(reading.value, dict)
+                                            and "x-limit" in reading.value):
+            continue
+        if not fits(reading.value, json_type):
+            yield Problem(reading.line, reading.quote,
+                          f"the default {reading.value!r} is not a {json_type}")
+            continue
+        why = _outside(reading.value, readings)
+        if why is not None:
+            yield Problem(reading.line, reading.quote, f"the default {reading.value!r} is {why}")
+
+
+def _examples(readings: Sequence[Reading], json_type: str | None,
+              written: Sequence[Any]) -> Iterator[Problem]:
+    for value in written:
+        if not fits(value, json_type):
+            yield Problem(0, repr(value), f"the example {value!r} is not a {json_type}")
+            continue
+        why = _outside(value, readings)
+        if why is not None:
+            yield Problem(0, repr(value), f"the example {value!r} is {why}")
+
+
+def _digits(value: Any) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _glued(readings: Sequence[Reading], written: Sequence[Any]) -> Iterator[Problem]:
+    """A bound whose last digits are an example and whose other digits are a bound the
+    example fits under: the flattened page glued `32768` and `4096` into `327684096`."""
+    candidates = [value for value in written if _number(value) and value >= 0]
+    lows = [r.value for r in _general(readings, LOWER)]
+    for bound in _general(readings, UPPER):
+        digits = _digits(bound.value)
+        for example in candidates:
+            tail = _digits(example)
+            if not digits.endswith(tail) or len(digits) <= len(tail):
+                continue
+            head = digits[: -len(tail)]
+            try:
+                real = float(head) if "." in head else int(head)
+            except ValueError:
+                continue
+            if example <= real and all(low <= example for low in lows):
+                yield Problem(bound.line, bound.quote,
+                              f"{bound.keyword} {bound.value} looks like the bound {head} "
+                              f"with the example {tail} glued to it (the page lost the break "
+                              f"between them): not guessed, check the document")

@@ -1,0 +1,134 @@
+"""JSON Schema keywords written out as text: YAML (`minimum: 128`, `default: 1024x1024`,
+`enum:` then `- chat` lines, a folded `default: >-`) and JSON (`"maxLength": 131072`, also
+inside an escaped JSON string). They mean what the keyword means."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ._hits import Ctx, Fact, Hit, Piece, hit, is_blank, skip_spaces
+from ._text import Text
+from ._values import Value, coerce, scalar, value_at
+
+NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+           "maxLength", "minItems", "maxItems", "multipleOf")
+KEYWORD = re.compile(r'"?\b(' + "|".join((*NUMERIC, "default", "enum", "const"))
+                     + r')\b"? ?: ?')
+FOLDED = (">-", ">", "|-", "|", ">+", "|+")
+MOST_LINES = 500
+JSON_STOPS = " ,}]\\\n"
+
+
+def schema_keyword(ctx: Ctx, at: int) -> Iterator[Hit]:
+    """A schema keyword and its value.
+
+    Examples::
+
+        [number] minimum: 128        => minimum = 128
+        [integer]     maximum: 9999999999  => maximum = 9999999999
+        [integer] \\"maxLength\\": 131072,  => maxLength = 131072
+        [boolean] \\"default\\": false\\n  => default = false
+        [string] default: 1024x1024   => default = "1024x1024"
+        [string] default: an island near sea, with seagulls
+            => default = "an island near sea, with seagulls"
+        [array] default: [ "苹果", "香蕉" ]  => default = ["苹果", "香蕉"]
+        [string] default: "['大语言模型', 'LLM']"  => default = "['大语言模型', 'LLM']"
+        [string] enum: [ text, image, audio ]  => enum = ["text", "image", "audio"]
+        [string] enum:\\n  - chat\\n  - embedding  => enum = ["chat", "embedding"]
+        [string] default: >-\\n  a long\\n  text  => default = "a long text"
+    """
+    text = ctx.texts[at]
+    for match in KEYWORD.finditer(text.text):
+        start = match.start()
+        if start > 0 and (text.text[start - 1].isalnum() or text.text[start - 1] == "_"):
+            continue
+        found = _keyword_value(ctx, at, match)
+        if found is not None:
+            yield found
+
+
+def _keyword_value(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:
+    text = ctx.texts[at]
+    keyword = match.group(1)
+    quoted_key = text.text[match.start()] == '"'
+    j = skip_spaces(text.text, match.end())
+    line_end = len(text.text.rstrip())
+    if keyword in NUMERIC:
+        value = value_at(text.text, j, stops=JSON_STOPS)
+        if value is None or not isinstance(value.value, int | float) \
+                or isinstance(value.value, bool):
+            return None
+        return hit(at, match.start(), value.stop, Fact(keyword, value.value))
+    if not quoted_key and skip_spaces(text.text, 0, also="-") != match.start():
+        return None  # mid-sentence "default:" is the default rules' (code spans, fusions)
+    if j >= line_end:
+        return _block(ctx, at, match, keyword)
+    if text.text[j:line_end] in FOLDED:
+        return _folded(ctx, at, match, keyword)
+    if quoted_key or text.text[j] in "[{\"'":
+        value = value_at(text.text, j, stops=JSON_STOPS)
+    else:
+        words = text.text[j:line_end]
+        value = Value(scalar(words), j, line_end, words)
+    if value is None:
+        return None
+    return hit(at, match.start(), value.stop, _fact(keyword, value, ctx.json_type))
+
+
+def _fact(keyword: str, value: Value, json_type: str | None) -> Fact:
+    if keyword == "enum" and isinstance(value.value, list):
+        items = [coerce(Value(item, 0, 0, str(item)), json_type) for item in value.value]
+        return Fact("enum", items)
+    return Fact(keyword, coerce(value, json_type))
+
+
+def _indent(text: Text) -> int:
+    return len(text.text) - len(text.text.lstrip(" "))
+
+
+def _following(ctx: Ctx, at: int) -> Iterator[int]:
+    """The spans indented deeper than span ``at`` (blank ones skipped), in order."""
+    base = _indent(ctx.texts[at])
+    for k in range(at + 1, min(len(ctx.texts), at + 1 + MOST_LINES)):
+        if is_blank(ctx.texts[k]):
+            continue
+        if _indent(ctx.texts[k]) <= base and not ctx.texts[k].text.lstrip().startswith("- "):
+            return
+        if _indent(ctx.texts[k]) < base:
+            return
+        yield k
+
+
+def _block(ctx: Ctx, at: int, match: re.Match[str], keyword: str) -> Hit | None:
+    """`enum:` then one `- item` line per member."""
+    if keyword != "enum":
+        return None
+    pieces = [Piece(at, match.start(), match.end())]
+    items = []
+    for k in _following(ctx, at):
+        line = ctx.texts[k].text
+        first = skip_spaces(line, 0)
+        if not line.startswith("- ", first):
+            break
+        words = line[first + 2:].strip()
+        items.append(coerce(Value(scalar(words), 0, 0, words), ctx.json_type))
+        pieces.append(Piece(k, first, len(line.rstrip())))
+    if not items:
+        return None
+    return Hit(tuple(pieces), (Fact("enum", items),))
+
+
+def _folded(ctx: Ctx, at: int, match: re.Match[str], keyword: str) -> Hit | None:
+    """`default: >-` then the value's lines, joined with spaces."""
+    pieces = [Piece(at, match.start(), len(ctx.texts[at].text.rstrip()))]
+    words = []
+    for k in _following(ctx, at):
+        line = ctx.texts[k].text
+        first = skip_spaces(line, 0)
+        words.append(line.strip())
+        pieces.append(Piece(k, first, len(line.rstrip())))
+    if not words:
+        return None
+    joined = " ".join(words)
+    return Hit(tuple(pieces), (_fact(keyword, Value(joined, 0, 0, joined), ctx.json_type),))

@@ -1,0 +1,185 @@
+"""Literal values as documents write them (defaults, enum members, examples): JSON (`{"type":
+"text"}`, `["text"]`, `"auto"`), YAML flow lists (`[ text, image ]`), quoted strings, numbers,
+`true`/`False`/`None`, and bare words; then made the type the parameter's type words say.
+
+Brackets are matched by a bounded scan (strings respected, nesting at most ``DEEPEST``) before
+``json.loads`` sees anything: text never becomes code, and a value costs what it spans.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ._numbers import number_at, starts_number
+
+LONGEST = 2000  # characters a bracketed value may span
+DEEPEST = 32
+CLOSERS = {"{": "}", "[": "]"}
+LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None, "none": None}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value read at [start, stop): ``value`` as written, ``token`` its normalised words."""
+
+    value: Any
+    start: int
+    stop: int
+    token: str
+    quoted: bool = False  # written as a string literal: stays a string whatever the type
+
+
+def bracket_end(text: str, i: int) -> int | None:
+    """Where the bracketed value opening at ``i`` closes (exclusive), or None."""
+    depth = 0
+    quote: str | None = None
+    j = i
+    limit = min(len(text), i + LONGEST)
+    while j < limit:
+        char = text[j]
+        if quote is not None:
+            if char == "\\":
+                j += 1
+            elif char == quote:
+                quote = None
+        elif char == '"':
+            quote = char
+        elif char in "{[":
+            depth += 1
+            if depth > DEEPEST:
+                return None
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return None
+
+
+def string_end(text: str, i: int) -> int | None:
+    """Where the string literal opening at ``i`` (`"` or `'`) closes (exclusive)."""
+    quote = text[i]
+    j = i + 1
+    limit = min(len(text), i + LONGEST)
+    while j < limit:
+        if text[j] == "\\" and quote == '"':
+            j += 2
+            continue
+        if text[j] == quote:
+            return j + 1
+        if text[j] == "\n":
+            return None
+        j += 1
+    return None
+
+
+def value_at(text: str, i: int, stops: str = " ,;。，、)") -> Value | None:
+    """The literal starting at ``i``; a bare word runs to the first character in ``stops``."""
+    if i >= len(text):
+        return None
+    char = text[i]
+    if char in CLOSERS:
+        return _bracketed(text, i)
+    if char in "\"'":
+        return _quoted(text, i)
+    if starts_number(text, i) or (char.isdigit()):
+        number = number_at(text, i)
+        if number is not None and (number.stop >= len(text) or text[number.stop] in stops
+                                   or text[number.stop] in ".:："):
+            return Value(number.value, i, number.stop, text[i:number.stop])
+    return _word(text, i, stops)
+
+
+def _bracketed(text: str, i: int) -> Value | None:
+    stop = bracket_end(text, i)
+    if stop is None:
+        return None
+    token = text[i:stop]
+    try:
+        return Value(json.loads(token), i, stop, token)
+    except (ValueError, RecursionError):
+        pass
+    if text[i] == "[":
+        return Value(_flow_list(token[1:-1]), i, stop, token)
+    return None
+
+
+def _flow_list(inner: str) -> list[Any]:
+    """`[ text, image ]`, `['a', 'b']`: a YAML flow list of scalars."""
+    items = [item.strip() for item in inner.split(",")]
+    return [scalar(item) for item in items if item]
+
+
+def scalar(token: str) -> Any:
+    """One bare or quoted scalar: quotes removed, numbers and literals read."""
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+        return token[1:-1]
+    if token.lower() in LITERALS:
+        return LITERALS[token.lower()]
+    number = number_at(token, 0) if starts_number(token, 0) else None
+    if number is not None and number.stop == len(token):
+        return number.value
+    return token
+
+
+def _quoted(text: str, i: int) -> Value | None:
+    stop = string_end(text, i)
+    if stop is None:
+        return None
+    token = text[i:stop]
+    if text[i] == '"':
+        try:
+            return Value(json.loads(token), i, stop, token, quoted=True)
+        except ValueError:
+            pass
+    return Value(token[1:-1], i, stop, token, quoted=True)
+
+
+def _word(text: str, i: int, stops: str) -> Value | None:
+    stop = i
+    while stop < len(text) and text[stop] not in stops and stop - i < LONGEST:
+        stop += 1
+    while stop > i and text[stop - 1] in ".:：":
+        stop -= 1
+    if stop == i:
+        return None
+    token = text[i:stop]
+    lowered = token.lower()
+    if lowered in LITERALS:
+        return Value(LITERALS[lowered], i, stop, token)
+    return Value(token, i, stop, token)
+
+
+def coerce(value: Value, json_type: str | None) -> Any:
+    """The value as the parameter's type has it: `1` is 1 for a number, "1" for a string."""
+    written = value.value
+    if json_type == "string":
+        if value.quoted or isinstance(written, str):
+            return written
+        return value.token.strip("\"'") if written is not None else None
+    if json_type in ("number", "integer") and isinstance(written, str) and not value.quoted:
+        number = number_at(written, 0) if starts_number(written, 0) else None
+        if number is not None and number.stop == len(written):
+            written = number.value
+    if json_type == "integer" and isinstance(written, float) and written.is_integer():
+        return int(written)
+    if json_type == "boolean" and isinstance(written, str) and written.lower() in LITERALS:
+        return LITERALS[written.lower()]
+    return written
+
+
+def fits(value: Any, json_type: str | None) -> bool:
+    """Whether a value is of the JSON type (None: any)."""
+    checks = {
+        "string": lambda v: isinstance(v, str),
+        "boolean": lambda v: isinstance(v, bool),
+        "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer()),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object": lambda v: isinstance(v, dict),
+    }
+    check = checks.get(json_type or "")
+    return check is None or value is None or bool(check(value))
