@@ -1,0 +1,166 @@
+"""One cell per line (help.aliyun.com's Chinese references, copied as text or markdown).
+
+An entry's head is one line, ``name type （必选|可选）[default]`` (full-width parentheses,
+sometimes no space before them; ``string 或 array``; ``system_fingerprintstring`` fused),
+or ``name type`` alone in a response; its prose runs until the next head or section label
+(``请求体``, ``chat响应对象``, ``chat响应chunk对象``). A placement sentence (``通过HTTP调用时，
+请将 temperature 放入 parameters 对象中``) is the record's placement; ``属性`` / ``output属性``
+(a collapsed or expanded block of members) stay in the description as widget spans: the
+copy does not say where an expanded block ends, so members keep their own names as paths.
+
+Tables rendered one cell per line (parameter tables, model tables with token-limit columns,
+label/value grids) are read by :mod:`._cell_tables`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._document import SourceDocument
+from .._records import ModelMention, ParameterRecord, ReadDocument, Span
+from ._cell_tables import column_kind, read_tables
+from ._entries import Entry
+from ._samples import (
+    code_mentions,
+    find_samples,
+    looks_like_model,
+    outside,
+    record_mentions,
+    sample_line_numbers,
+    unique,
+)
+from ._text_blocks import finish, heading, mask_code, name_path, section_label, visible
+from ._types import ZH_TYPE
+
+LAYOUT = "cell_per_line"
+_NAME = r"(?-i:[A-Za-z_$](?:[\w.\-$]|\\[_\[\]])*|[A-Z][a-z]+(?: [A-Z][a-z]+)+)"
+HEAD = re.compile(
+    rf"^(?P<name>{_NAME})(?P<gap>\s*)(?P<type>{ZH_TYPE}(?:\s*或\s*{ZH_TYPE})*)(?![\w<])\s*"
+    r"(?P<req>[（(](?:必选|可选)[）)])?(?P<rest>.*)$", re.IGNORECASE)
+_CUT = re.compile(rf"^{_NAME}\s+(?:[a-z]{{1,7}}|{ZH_TYPE}\s*[（(][^）)]{{0,3}})$",
+                  re.IGNORECASE)
+_FULL_SCORE_AT = 8
+
+
+def head(text: str) -> re.Match[str] | None:
+    """The entry head a line is, if it is one.
+
+    A name fused to its type needs an underscore (``system_fingerprintstring``), a name of
+    several words (``System Message``) and a head with words after its type need the
+    required mark: prose never starts that way.
+    """
+    found = HEAD.match(text)
+    if not found:
+        return None
+    name, gap = found.group("name"), found.group("gap")
+    marked = found.group("req") is not None
+    if (not gap and "_" not in name) or (" " in name and not marked):
+        return None
+    if not marked and found.group("rest").strip():
+        return None
+    return found
+
+
+def _title_model(lines: list[str]) -> tuple[str, int] | None:
+    """The model a model card is about: its first heading, when that is a model id."""
+    for number, line in enumerate(lines, 1):
+        if found := heading(line):
+            words = found[1].split()
+            return (words[0], number) if words and looks_like_model(words[0]) else None
+    return None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.out = ReadDocument(LAYOUT)
+        self.section = "request"
+        self.entry: Entry | None = None
+        self.extents: list[tuple[int, int]] = []
+
+    def close(self) -> None:
+        if self.entry is not None:
+            self.extents.append(self.entry.extent())
+        self.entry = None
+
+    def line(self, number: int, line: str) -> None:
+        if found := heading(line):
+            self.close()
+            self.section = section_label(found[1], is_heading=True) or self.section
+            return
+        text = visible(line)
+        if text and (entry := head(text)):
+            self.close()
+            self.start(number, line, entry)
+        elif text and (label := section_label(text, is_heading=False)):
+            self.close()
+            self.section = label
+        elif self.entry is not None:
+            self.entry.take(number, line)
+
+    def start(self, number: int, line: str, found: re.Match[str]) -> None:
+        name = found.group("name")
+        record = ParameterRecord(name_path(name), number, Span(number, name),
+                                 type_words=Span(number, found.group("type")),
+                                 section=self.section)
+        if found.group("req"):
+            record.required = Span(number, found.group("req"))
+        if rest := found.group("rest").strip():
+            record.marks.append(Span(number, rest))
+        self.out.records.append(record)
+        self.entry = Entry(record)
+
+
+def _cut_head(lines: list[str]) -> Span | None:
+    """The last line, when the page ends inside an entry's head (``top_k inte``)."""
+    for number in range(len(lines), 0, -1):
+        if text := visible(lines[number - 1]):
+            return Span(number, text) if _CUT.match(text) and not head(text) else None
+    return None
+
+
+def read(doc: SourceDocument) -> ReadDocument:
+    lines = mask_code(doc.lines)
+    title = _title_model(lines)
+    tables = read_tables(lines, title[0] if title else None)
+    reader = _Reader()
+    covered = {n for first, last in tables.spans for n in range(first, last + 1)}
+    for number, line in enumerate(lines, 1):
+        if number in covered:
+            reader.close()
+        else:
+            reader.line(number, line)
+    reader.close()
+    out = reader.out
+    if (cut := _cut_head(lines)) is not None:
+        if out.records and out.records[-1].line == cut.line:
+            out.records.pop()
+        out.leftovers.append(cut)
+    out.records = finish(out.records + tables.records)
+    out.limits = tables.limits
+    samples = find_samples(doc.lines)
+    out.samples = sorted(outside(samples, reader.extents + tables.spans),
+                         key=lambda s: s.line)
+    mentions = code_mentions(doc.lines, sample_line_numbers(out.samples)) + tables.models
+    if title and tables.limits:
+        mentions.append(ModelMention(title[0], title[1], "heading"))
+    for record in out.records:
+        mentions += record_mentions(record)
+    out.models = unique(mentions)
+    return out
+
+
+def _structure(text: str) -> int:
+    lines = mask_code(text.split("\n"))
+    heads = sum(1 for line in lines if (entry := head(visible(line))) and entry.group("req"))
+    header_cells = sum(1 for line in lines if column_kind(visible(line)) is not None
+                       and not heading(line))
+    tables = read_tables(lines, (_title_model(lines) or ("", 0))[0] or None)
+    rows = len({r.line for r in tables.records}) + len(tables.limits)
+    return heads + rows + (header_cells if rows else 0) // 2
+
+
+def looks_like(text: str) -> float:
+    """How strongly the text is one cell per line: entry heads with a required mark, and
+    rows of tables whose header cells stand one per line."""
+    return min(1.0, _structure(text) / _FULL_SCORE_AT)
+
