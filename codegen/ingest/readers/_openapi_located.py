@@ -74,15 +74,14 @@ class LocatedTree:
         found = self.place(container, key)
         return found.line if found else default
 
-    def words(self, container: dict[str, Any], key: str) -> str:
-        """The member as written: ``maximum: 32768`` (YAML), ``"maximum": 32768`` (JSON)."""
+    def words(self, container: dict[str, Any], key: str, *, name_only: bool = False) -> str:
+        """The member as written: ``maximum: 32768`` (YAML), ``"maximum": 32768`` (JSON);
+        with ``name_only`` (a keyword holding subschemas, which cite themselves) the YAML
+        words stop after the key."""
         found = self.place(container, key)
         value = container[key]
-        nested = isinstance(value, dict) or (isinstance(value, list) and any(
-            isinstance(item, dict | list) for item in value))
         if found is not None and found.words is not None:
-            # subschemas cite themselves: a keyword holding them is quoted by its name
-            return _cut(found.words[:found.words.find(":", len(key)) + 1] if nested
+            return _cut(found.words[:found.words.find(":", len(key)) + 1] if name_only
                         else found.words)
         if key in ("oneOf", "anyOf", "allOf") and isinstance(value, list):
             rendered = f"[{len(value)} alternatives]"  # as quote_constraints writes them

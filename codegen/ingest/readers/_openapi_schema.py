@@ -47,9 +47,16 @@ from .._document import Source, SourceDocument
 from .._located_json import loads_located
 from .._records import Sample, Span
 from ._openapi_located import LocatedTree
-from ._openapi_values import constraints_only, has_type, resolve, size
+from ._openapi_values import (
+    MAX_INLINED,
+    Budget,
+    constraints_only,
+    has_type,
+    inlined_size,
+    resolve,
+    size,
+)
 
-MAX_INLINED = 2_000_000  # schema nodes and copied values, per document, once refs are inlined
 MAX_SCHEMA_DEPTH = 100  # nesting of one schema once references are inlined
 
 _SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
@@ -72,13 +79,6 @@ _EXCLUSIVE = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 _QUOTED = CONSTRAINT_KEYWORDS | {"nullable", "$ref"}
 _NULL_ONLY = {"nullable", "description", "title"}
 _FRAME = re.compile(r"`(data:[ \t]?([^`\n]{1,200}))`")
-
-
-@dataclass
-class Budget:
-    """What inlining may still produce in this document."""
-
-    left: int = MAX_INLINED
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,9 @@ class SchemaReader:
 
     def read(self, node: Any, line: int, direction: str) -> Any:
         self.direction = direction
+        needed = inlined_size(self.tree, self.doc, node, line, self.budget)
+        if needed > self.budget.left:
+            self._spend(needed, line)  # refused before anything is built
         return self._schema(node, _At(line))
 
     def fail(self, line: int, reason: str) -> NoReturn:
@@ -328,7 +331,9 @@ class SchemaReader:
         return state.out
 
     def _quote(self, node: dict[str, Any]) -> str:
-        words = [self.tree.words(node, key) for key in node if key in _QUOTED]
+        words = [self.tree.words(node, key, name_only=key in _SUBSCHEMA_LISTS or (
+            key in _SUBSCHEMA and isinstance(node[key], dict | list))) for key in node
+            if key in _QUOTED]
         return (" … " if self.tree.yaml_words else ", ").join(words)
 
     def _nullable(self, node: dict[str, Any], out: dict[str, Any], state: _Node,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -9,6 +10,20 @@ from wirespec.validators._schema_walk import tokens
 
 from .._document import SourceDocument
 from ._openapi_located import LocatedTree
+
+MAX_INLINED = 250_000  # nodes and copied values per document once refs are inlined; the
+#                       largest real document read so far needs under 1,000
+_MAX_NESTING = 400  # containers and references in a row, counting what inlining will hold
+
+
+@dataclass
+class Budget:
+    """What inlining may still produce in one document, and the sizes already counted."""
+
+    left: int = MAX_INLINED
+    by_pointer: dict[str, int] = field(default_factory=dict)
+    by_node: dict[int, tuple[Any, int]] = field(default_factory=dict)
+
 
 ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated",
                          "readOnly", "writeOnly", "$comment", "x-discriminator",
@@ -72,3 +87,47 @@ def size(value: Any) -> int:
             stack.extend(item)
     return total
 
+
+
+def inlined_size(tree: LocatedTree, doc: SourceDocument, value: Any, line: int,
+                 budget: Budget) -> int:
+    """What ``value`` weighs once its references are inlined (as :func:`size` counts),
+    computed once per node and per reference: a reference bomb is refused before any of it
+    is built."""
+    return _Weigher(tree, doc, line, budget).weigh(value, 0, set())
+
+
+class _Weigher:
+    def __init__(self, tree: LocatedTree, doc: SourceDocument, line: int,
+                 budget: Budget) -> None:
+        self.tree, self.doc, self.line, self.budget = tree, doc, line, budget
+
+    def weigh(self, value: Any, depth: int, open_refs: set[str]) -> int:
+        if depth > _MAX_NESTING:
+            self.doc.fail(self.line, f"schemas nested deeper than {_MAX_NESTING} levels once "
+                          "their references are inlined")
+        if isinstance(value, str):
+            return 1 + len(value) // 1024
+        if not isinstance(value, dict | list):
+            return 1
+        held = self.budget.by_node.get(id(value))
+        if held is not None:
+            return held[1]
+        children = value.values() if isinstance(value, dict) else value
+        total = 1 + sum(self.weigh(child, depth + 1, open_refs) for child in children)
+        ref = value.get("$ref") if isinstance(value, dict) else None
+        if isinstance(ref, str) and ref.startswith("#"):
+            total += self._reference(ref, self.tree.line(value, "$ref", self.line), depth,
+                                     open_refs)
+        self.budget.by_node[id(value)] = (value, total)  # the value kept: its id stays its own
+        return total
+
+    def _reference(self, ref: str, line: int, depth: int, open_refs: set[str]) -> int:
+        target, _line, pointer = resolve(self.tree, self.doc, ref, line)
+        if pointer in open_refs:
+            return 0  # a cycle: the reader names it
+        if pointer not in self.budget.by_pointer:
+            open_refs.add(pointer)
+            self.budget.by_pointer[pointer] = self.weigh(target, depth + 1, open_refs)
+            open_refs.discard(pointer)
+        return self.budget.by_pointer[pointer]

@@ -39,8 +39,8 @@ from .._records import ModelMention, ReadDocument, Sample, Span
 from .._safety import refuse_unsafe
 from ._openapi_find import Block, find_block
 from ._openapi_located import LocatedTree, load_json_tree, load_yaml_tree
-from ._openapi_schema import Budget, SchemaReader
-from ._openapi_values import resolve
+from ._openapi_schema import SchemaReader
+from ._openapi_values import Budget, resolve
 
 LAYOUT = "openapi"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
