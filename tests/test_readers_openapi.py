@@ -496,6 +496,19 @@ def test_yaml_1_2_values_and_keys():
     assert props["big"]["maximum"] == 100000.0 and props["big"]["examples"] == ["2024-01-01"]
     assert props["flag"]["enum"] == ["yes", "no", "on"]
     assert props["octal"]["maximum"] == 15 and props["octal"]["minimum"] == 10
+    merged = read_spec("    B: &b {type: string, maxLength: 3}\n    R: {<<: *b, maxLength: 5}\n")
+    assert merged.schemas["request"]["maxLength"] == 5  # a merge key's member overridden
+
+
+def test_a_json_block_in_a_page():
+    schema = '{"type": "integer", "exclusiveMinimum": 0}'
+    page = ('# Page\n\n```json\n{"openapi": "3.1.0", "paths": {"/x": {"post": {"requestBody": '
+            f'{{"content": {{"application/json": {{"schema": {schema}}}}}}}}}}}}}}}\n```\n')
+    read = openapi.read(document("t/page.md", page))
+    assert read.block == (4, 4)
+    assert read.schemas["request"]["exclusiveMinimum"] == 0
+    assert read.schemas["request"]["x-source"]["quote"] == \
+        '"type": "integer", "exclusiveMinimum": 0'
 
 
 def test_openapi_3_1_refs_with_members_and_json():
@@ -611,3 +624,23 @@ def test_reading_time_is_reported():
         started = time.perf_counter()
         openapi.read(document(path))
         print(f"\n{Path(path).name}: read in {(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def test_many_operations_sharing_components_are_read_in_linear_time():
+    """A larger document may inline more (its budget grows with its own size): N operations
+    on the page's components are all read; the figures are printed, not asserted."""
+    lines = lines_of(PAGE)[13:756]
+    head, components = "\n".join(lines).split("\ncomponents:\n")
+    preamble, operation = head.split("paths:\n")
+    for count in (10, 40):
+        paths = "\n".join(operation.replace("/chat/completions:", f"/chat/completions/{n}:")
+                          for n in range(count))
+        text = f"{preamble}paths:\n{paths}\ncomponents:\n{components}"
+        started = time.perf_counter()
+        read = openapi.read(document("t/many.yaml", text))
+        took = time.perf_counter() - started
+        print(f"\n{count} operations ({len(text) / 1e6:.2f} MB): {took:.2f} s, "
+              f"{took / count * 1000:.1f} ms per operation")
+        assert len(read.operations) == count
+        assert without_sources(read.operations[-1].schemas) == without_sources(
+            read.operations[0].schemas)

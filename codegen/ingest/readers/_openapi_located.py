@@ -66,6 +66,13 @@ class LocatedTree:
     first_line: int
     yaml_words: bool
     members: dict[int, dict[str | int, Place]] = field(default_factory=dict)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def document_lines(self, text: str) -> list[str]:
+        """The file's lines (``text`` split once per document, not once per use)."""
+        if self._lines is None:
+            self._lines = text.split("\n")
+        return self._lines
 
     def place(self, container: Any, key: str | int) -> Place | None:
         return self.members.get(id(container), {}).get(key)
@@ -161,10 +168,14 @@ class _YamlBuilder:
         result: dict[str, Any] = {}
         self.built[id(node)] = result
         places = self.members.setdefault(id(result), {})
+        written: set[str] = set()  # keys written here; a merge key's ones may be overridden
         for key_node, value_node in node.value:
             key = self._key(key_node)
-            if key in result and self._own(node, key_node):
-                self.fail(key_node, f"the key {key[:80]!r} is written twice in one mapping")
+            if self._own(node, key_node):
+                if key in written:
+                    self.fail(key_node, f"the key {key[:80]!r} is written twice in one "
+                                        "mapping")
+                written.add(key)
             result[key] = self.build(value_node, depth + 1)
             places[key] = self._place(key_node, value_node)
         return result

@@ -48,7 +48,6 @@ from .._located_json import loads_located
 from .._records import Sample, Span
 from ._openapi_located import LocatedTree
 from ._openapi_values import (
-    MAX_INLINED,
     Budget,
     constraints_only,
     has_type,
@@ -114,7 +113,6 @@ class SchemaReader:
         self.sources: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.leftovers: dict[tuple[int, str], Span] = {}
         self.frames: dict[tuple[int, str], Sample] = {}
-        self.lines = doc.text.split("\n")
 
     # -- entry points -------------------------------------------------------------------
 
@@ -258,10 +256,11 @@ class SchemaReader:
         samples of the stream: the schemas cannot say how a stream ends, the words can."""
         place = self.tree.place(node, "description")
         first, last = (place.line, place.last_line) if place else (self.tree.first_line,) * 2
+        lines = self.tree.document_lines(self.doc.text)
         for match in _FRAME.finditer(description):
             frame = match.group(1)
-            line = next((number for number in range(first, min(last, len(self.lines)) + 1)
-                         if frame in self.lines[number - 1]), first)
+            line = next((number for number in range(first, min(last, len(lines)) + 1)
+                         if frame in lines[number - 1]), first)
             try:
                 value = loads_located(match.group(2), path=self.doc.path).value
             except DocumentError:
@@ -359,7 +358,7 @@ class SchemaReader:
     def _spend(self, amount: int, line: int) -> None:
         self.budget.left -= amount
         if self.budget.left < 0:
-            self.fail(line, f"the schemas read grow past {MAX_INLINED:,} nodes once their "
+            self.fail(line, f"the schemas read grow past {self.budget.granted:,} nodes once their "
                       "references are inlined (a reference bomb?)")
 
 

@@ -11,8 +11,9 @@ from wirespec.validators._schema_walk import tokens
 from .._document import SourceDocument
 from ._openapi_located import LocatedTree
 
-MAX_INLINED = 250_000  # nodes and copied values per document once refs are inlined; the
-#                       largest real document read so far needs under 1,000
+MAX_INLINED = 250_000  # what inlining may produce in any document (the largest real one
+#                       read so far needs under 1,000 nodes)
+INLINED_PER_NODE = 8  # and, in a larger document, per node of its own: linear in its size
 _MAX_NESTING = 400  # containers and references in a row, counting what inlining will hold
 
 
@@ -23,6 +24,12 @@ class Budget:
     left: int = MAX_INLINED
     by_pointer: dict[str, int] = field(default_factory=dict)
     by_node: dict[int, tuple[Any, int]] = field(default_factory=dict)
+    granted: int = MAX_INLINED
+
+    @classmethod
+    def for_document(cls, root: Any) -> Budget:
+        granted = max(MAX_INLINED, INLINED_PER_NODE * size(root))
+        return cls(left=granted, granted=granted)
 
 
 ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated",

@@ -85,7 +85,7 @@ def read(doc: SourceDocument) -> OpenAPIRead:
     block = find_block(doc)
     tree = _load(doc, block)
     version = _version(doc, tree)
-    budget = Budget()
+    budget = Budget.for_document(tree.root)
     leftovers = [Span(line, text) for line, text in block.others]
     operations = []
     for path, method, operation, line in _operations(doc, tree, leftovers):
