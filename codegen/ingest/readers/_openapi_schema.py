@@ -48,6 +48,7 @@ from .._located_json import loads_located
 from .._records import Sample, Span
 from ._openapi_located import LocatedTree
 from ._openapi_values import (
+    ANNOTATIONS,
     Budget,
     constraints_only,
     has_type,
@@ -62,14 +63,11 @@ _SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames
               "then", "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated",
-                          "readOnly", "writeOnly", "$comment", "x-discriminator",
-                          "x-externalDocs", "x-source"})
 _PLAIN = frozenset({"type", "enum", "const", "multipleOf", "maximum", "minimum",
                     "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems",
                     "maxContains", "minContains", "maxProperties", "minProperties", "required",
                     "dependentRequired", "format", "contentEncoding", "contentMediaType",
-                    } | (_ANNOTATIONS - {"x-discriminator", "x-externalDocs", "x-source"}))
+                    } | (ANNOTATIONS - {"x-discriminator", "x-externalDocs", "x-source"}))
 _RENAMED = {"discriminator": "x-discriminator", "externalDocs": "x-externalDocs"}
 # inlined schemas need no names, anchors or definitions of their own
 _DROPPED = frozenset({"xml", "$defs", "definitions", "$id", "$schema", "$anchor",
@@ -346,7 +344,7 @@ class SchemaReader:
             out["enum"] = [out.pop("const"), None]
         if _accepts_null(out):
             return out
-        annotations = {k: v for k, v in out.items() if k in _ANNOTATIONS - {"x-source"}}
+        annotations = {k: v for k, v in out.items() if k in ANNOTATIONS - {"x-source"}}
         inner = {k: v for k, v in out.items() if k not in annotations}
         source = Source(self.doc.path, at.line, self._quote(node),
                         "nullable read as: null, or the node as written")
