@@ -13,7 +13,7 @@ from ._hits import Ctx, Fact, Hit, hit, sentence_start, skip_spaces, words_patte
 from ._models import model_names
 from ._numbers import is_cjk
 from ._text import Text
-from ._values import Value, coerce, value_at
+from ._values import Value, as_written, coerce, value_in
 
 # a label needs its connector ("is", "to", ":", 为) or a value fused to it (`defaultfalse`):
 # "the default `top_k` value" names no value
@@ -61,7 +61,7 @@ def default_label(ctx: Ctx, at: int) -> Iterator[Hit]:
         [boolean] 默认为false（QwQ 模型默认值为 true）
             => default = false ; default = true @ QwQ 模型
         [number] 对于qwen-vl-ocr模型，repetition_penalty 的默认值为1.05
-            => default = 1.05 @ qwen-vl-ocr模型
+            => default = 1.05 @ qwen-vl-ocr
         [string] tools参数为空时，默认值为"none"。  => unread
         [integer] Default is the model's choice.  => nothing
     """
@@ -104,7 +104,7 @@ def _value(text: Text, start: int, stop: int, fused: bool) -> Value | None:
         return _whole(text, j, code_stop)
     if fused and text.low[stop - 1:stop] == ":":  # `stringdefault:an island …required`
         return _whole(text, j, len(text.text))
-    value = value_at(text.text, j, stops=PROSE_STOPS)
+    value = value_in(text, j, stops=PROSE_STOPS)
     if value is None:
         return None
     if isinstance(value.value, str) and not value.quoted and not _plausible(value.token):
@@ -118,10 +118,10 @@ def _whole(text: Text, start: int, stop: int) -> Value | None:
         words = words[: -len(FUSED_FLAG)].rstrip()
     if not words:
         return None
-    value = value_at(words, 0, stops="\n")
-    if value is not None and value.stop == len(words):
-        return Value(value.value, start, start + len(words), value.token, value.quoted)
-    return Value(words, start, start + len(words), words)
+    value = value_in(text, start, stops="\n")
+    if value is not None and value.stop == start + len(words):
+        return value
+    return as_written(text, Value(words, start, start + len(words), words))
 
 
 def _plausible(token: str) -> bool:
@@ -189,7 +189,7 @@ def _rest_after(ctx: Ctx, text: Text, stop: int) -> tuple[Fact, int] | None:
     match = REST_AFTER.match(text.text, j)
     if match is None:
         return None
-    value = value_at(text.text, match.end(), stops=PROSE_STOPS)
+    value = value_in(text, match.end(), stops=PROSE_STOPS)
     if value is None:
         return None
     return Fact("default", coerce(value, ctx.json_type)), value.stop
@@ -228,7 +228,7 @@ def _marked_value(text: Text, marker: int) -> Value | None:
     begin = end
     while begin > 0 and text.text[begin - 1] not in " :,;(\n" and end - begin < 80:
         begin -= 1
-    value = value_at(text.text, begin, stops=" (")
+    value = value_in(text, begin, stops=" (")
     opens = begin == skip_spaces(text.text, 0, also="-*") or text.code_end(begin) is not None
     if value is not None and value.stop == end and opens and _plausible_marked(value):
         return value
@@ -239,8 +239,8 @@ def _marked_value(text: Text, marker: int) -> Value | None:
     inner = text.text[first:code]
     if "=" in inner and not inner.startswith(("{", "[")):
         j = first + inner.index("=") + 1
-        return value_at(text.text, j, stops=" )")
-    return value_at(text.text, first, stops=" )")
+        return value_in(text, j, stops=" )")
+    return value_in(text, first, stops=" )")
 
 
 def _plausible_marked(value: Value) -> bool:
@@ -292,7 +292,7 @@ def default_except(ctx: Ctx, at: int) -> Iterator[Hit]:
         which = WHICH.search(text.low, match.end(), match.end() + 400)
         if which is None or "default" not in which.group():
             continue
-        other = value_at(text.text, skip_spaces(text.text, which.end()), stops=PROSE_STOPS)
+        other = value_in(text, skip_spaces(text.text, which.end()), stops=PROSE_STOPS)
         if other is None:
             continue
         models = model_names(text, match.end(), which.start())
@@ -309,7 +309,7 @@ def _value_before(text: Text, stop: int) -> tuple[Value, int] | None:
     begin = end
     while begin > 0 and text.text[begin - 1] not in " :" and end - begin < 80:
         begin -= 1
-    value = value_at(text.text, begin, stops=" ")
+    value = value_in(text, begin, stops=" ")
     if value is None or value.stop != end:
         return None
     return value, begin

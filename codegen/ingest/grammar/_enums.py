@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ._hits import Ctx, Fact, Hit, Piece, hit, is_blank, skip_spaces, words_pattern
 from ._numbers import is_cjk
 from ._text import Text
-from ._values import Value, coerce, scalar, value_at
+from ._values import Value, as_written, coerce, scalar, value_in
 
 LABEL = re.compile(
     r"(?:valid values(?: of [a-z_.]+)?|available options|possible values|allowed values"
@@ -20,9 +20,12 @@ LABEL = re.compile(
     r"|取值如下|有[两三四五六七八九十]种取值) ?(?::|为|是|are)? ?"
     r"|supported (?:formats|voices|values) are |can be either |取值为以下")
 SEPARATORS = (", and ", ", or ", ", ", " and ", " or ", "、", "或", "和", ",", "|")
-ITEM_STOPS = " ,;。，、()|]"
+ITEM_STOPS = " ,;。，、()|]'\""
 OPEN_ENDS = frozenset({"others", "other", "etc", "etc.", "...", "…", "等"})
 MOST_ITEMS = 500
+MOST_LOOSE = 6  # lines between two items of a list (a description, a sample's lines)
+PARAMETER_LINE = re.compile(r"[a-z_][\w.-]* +(?:string|integer|boolean|number|float|object"
+                            r"|array|int|bool|list|str|dict)\b")
 
 
 def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
@@ -98,16 +101,16 @@ def _item_at(text: Text, i: int, stops: str = ITEM_STOPS) -> Value | None:
         close = text.text.find("]", i, i + 200)
         if close != -1 and text.text[close + 1:close + 2] == "(":
             end = text.text.find(")", close, close + 400)
-            word = value_at(text.text, i + 1, stops="]")
+            word = value_in(text, i + 1, stops="]")
             if word is not None and end != -1:
                 return Value(word.value, i, end + 1, word.token)
     code = text.code_end(i)
     if code is not None:
-        inner = value_at(text.text, i, stops="\n")
+        inner = value_in(text, i, stops="\n")
         if inner is not None and inner.stop == code:
             return inner
-        return Value(scalar(text.text[i:code]), i, code, text.text[i:code])
-    value = value_at(text.text, i, stops=stops)
+        return as_written(text, Value(scalar(text.text[i:code]), i, code, text.text[i:code]))
+    value = value_in(text, i, stops=stops)
     if value is None or (isinstance(value.value, str) and not value.quoted and (
             any(is_cjk(char) for char in value.token) or not value.token.strip())):
         return None
@@ -145,7 +148,8 @@ def _inline(text: Text, i: int) -> tuple[list[Value], int] | None:
 
 def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:
     """Items on the lines after the label, all in the first item's form (bullets, `value：…`
-    or a value alone), descriptions between them skipped one line at a time."""
+    or a value alone). Lines between items (descriptions, samples) are skipped, a few at a
+    time; a line that starts another parameter (`name type …`) ends the list."""
     pieces = [Piece(at, start, stop)]
     values: list[Value] = []
     form: str | None = None
@@ -156,10 +160,12 @@ def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:
         k += 1
         if is_blank(text):
             continue
+        if PARAMETER_LINE.match(text.low):
+            break
         found = _line_item(text)
         if found is None or (form is not None and found[1] != form):
             loose += 1
-            if loose > 1 or not values:
+            if loose > (1 if form == "alone" else MOST_LOOSE) or not values:
                 break
             continue
         loose = 0
@@ -167,7 +173,15 @@ def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:
         values.append(found[0])
         pieces.append(Piece(k - 1, found[0].start, found[0].stop))
     if values:
-        yield Hit(tuple(pieces), (_list_fact(values, ctx.json_type),))
+        yield Hit(tuple(pieces), (_list_fact(values, ctx.json_type),), _mixed(values))
+
+
+def _mixed(values: list[Value]) -> str | None:
+    """Values and a described shape (`auto`, `none`, `{"type": "function", …}`) are no enum."""
+    kinds = {type(value.value) for value in values}
+    if dict in kinds and len(kinds) > 1:
+        return "a value list that mixes values with an object's shape: not an enum"
+    return None
 
 
 def _line_item(text: Text) -> tuple[Value, str] | None:

@@ -52,7 +52,9 @@ def _bound(ctx: Ctx, at: int, start: int, number: Number, side: str) -> Hit | No
     if any(word in low[max(0, start - 30):stop] for word in PIXELS):
         return hit(at, start, stop, unread="a bound on pixels (width x height), not on the "
                    "value's length")
-    keyword = _keyword(side, unit, ctx.json_type)
+    counted = "array" if any(word in low[start:number.start] for word in ("array", "数组")) \
+        else ctx.json_type
+    keyword = _keyword(side, unit, counted)
     if keyword is None:
         return hit(at, start, stop, unread=f"a length of a {ctx.json_type}")
     return hit(at, start, max(stop, number.stop), Fact(keyword, number.value))

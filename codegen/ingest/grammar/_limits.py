@@ -129,17 +129,17 @@ def _limit_at(ctx: Ctx, at: int, number: Number) -> Hit | None:
                  low.rfind("(", sentence, number.start) + 1)
     window = low[sentence:sentence_stop(low, number.stop)]
     if any(word in low[max(0, number.start - 3):number.start] for word in APPROXIMATE):
-        return hit(at, number.start, stop, unread="an approximate figure: advice, not a limit")
+        return hit(at, max(clause, number.start - 40), stop,
+                   unread="an approximate figure: advice, not a limit")
     if any(word in window for word in IMAGE_WORDS):
-        return hit(at, number.start, stop, unread="a token figure for images (it depends on "
-                   "the input's resolution, not a limit of the model)")
+        return hit(at, max(clause, number.start - 40), stop, unread="a token figure for images "
+                   "(it depends on the input's resolution, not a limit of the model)")
     if not any(word in window for word in LIMIT_WORDS):
         return None
     name = _nearest_meaning(low, clause, number.start, number.stop) \
         or _nearest_meaning(low, sentence, number.start, number.stop)
     if name is None:
-        return hit(at, number.start, stop, unread="a token limit whose meaning (context, "
-                   "input, output) the words do not say")
+        return None  # "Up to 64 tokens" of a name: a length's (or, left over, unread)
     models, start = _models_of(text, clause, number.start)
     label = max(low.rfind(word, max(0, number.start - 24), number.start) for word in LABELS)
     start = label if label != -1 else start

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 
 from ._hits import Ctx, Fact, Hit, hit, is_blank, skip_spaces, words_pattern
 from ._text import Text
-from ._values import coerce, value_at
+from ._values import coerce, value_in
 
 REST = ("all other models", "all others", "other models", "all models", "其余", "其他模型",
         "其余模型", "其它模型")
+LEADS = ("and ", "由于", "因为", "对于", "for ")  # words before the first model name
 SEPARATORS = (", and ", ", ", " and ", "、", "与", "和", ",")
 MOST_ITEMS = 200
 
@@ -46,8 +47,12 @@ def model_names(text: Text, start: int, stop: int) -> tuple[str, ...]:
         first = skip_spaces(text.text, first)
         while last > first and text.text[last - 1] in " .:":
             last -= 1
-        if text.low.startswith("and ", first):
-            first += 4
+        for lead in LEADS:
+            if text.low.startswith(lead, first):
+                first = skip_spaces(text.text, first + len(lead))
+        glued = text.text[last - 3:last - 2]
+        if text.text.endswith("模型", first, last) and glued.isascii() and glued.isalnum():
+            last -= 2  # `QVQ模型`: the model's name is `QVQ`
         if last > first:
             quoted.append(text.quote(first, last))
     return tuple(quoted)
@@ -125,7 +130,7 @@ def _item(ctx: Ctx, k: int, keyword: str) -> Hit | None:
     if colon <= start:
         return None
     first = skip_spaces(text.text, colon + 1)
-    value = value_at(text.text, first, stops=" ")
+    value = value_in(text, first, stops=" ")
     if value is None or text.text[value.stop:].strip(" .。"):
         return None
     json_type = ctx.json_type if keyword == "default" else "integer"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ._hits import Ctx, Fact, Hit, Piece, hit, is_blank, skip_spaces
 from ._text import Text
-from ._values import Value, coerce, scalar, value_at
+from ._values import LONGEST, Value, as_written, bracket_end, scalar, value_at, value_in
 
 NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
            "maxLength", "minItems", "maxItems", "multipleOf")
@@ -55,7 +55,7 @@ def _keyword_value(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:
     j = skip_spaces(text.text, match.end())
     line_end = len(text.text.rstrip())
     if keyword in NUMERIC:
-        value = value_at(text.text, j, stops=JSON_STOPS)
+        value = value_in(text, j, stops=JSON_STOPS)
         if value is None or not isinstance(value.value, int | float) \
                 or isinstance(value.value, bool):
             return None
@@ -66,21 +66,22 @@ def _keyword_value(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:
         return _block(ctx, at, match, keyword)
     if text.text[j:line_end] in FOLDED:
         return _folded(ctx, at, match, keyword)
+    if text.text[j] in "[{" and bracket_end(text.text, j) is None:
+        return _flow_lines(ctx, at, match, j)
     if quoted_key or text.text[j] in "[{\"'":
-        value = value_at(text.text, j, stops=JSON_STOPS)
+        value = value_in(text, j, stops=JSON_STOPS)
     else:
         words = text.text[j:line_end]
-        value = Value(scalar(words), j, line_end, words)
+        value = as_written(text, Value(scalar(words), j, line_end, words))
     if value is None:
         return None
-    return hit(at, match.start(), value.stop, _fact(keyword, value, ctx.json_type))
+    return hit(at, match.start(), value.stop, _fact(keyword, value))
 
 
-def _fact(keyword: str, value: Value, json_type: str | None) -> Fact:
-    if keyword == "enum" and isinstance(value.value, list):
-        items = [coerce(Value(item, 0, 0, str(item)), json_type) for item in value.value]
-        return Fact("enum", items)
-    return Fact(keyword, coerce(value, json_type))
+def _fact(keyword: str, value: Value) -> Fact:
+    """The value as YAML or JSON types it (`default: false` is false whatever the type
+    words say: sanity reports the clash, the grammar does not hide it)."""
+    return Fact(keyword, value.value)
 
 
 def _indent(text: Text) -> int:
@@ -112,7 +113,8 @@ def _block(ctx: Ctx, at: int, match: re.Match[str], keyword: str) -> Hit | None:
         if not line.startswith("- ", first):
             break
         words = line[first + 2:].strip()
-        items.append(coerce(Value(scalar(words), 0, 0, words), ctx.json_type))
+        flow = value_at(words, 0) if words[:1] in ("[", "{") else None
+        items.append(flow.value if flow is not None else scalar(words))
         pieces.append(Piece(k, first, len(line.rstrip())))
     if not items:
         return None
@@ -131,4 +133,23 @@ def _folded(ctx: Ctx, at: int, match: re.Match[str], keyword: str) -> Hit | None
     if not words:
         return None
     joined = " ".join(words)
-    return Hit(tuple(pieces), (_fact(keyword, Value(joined, 0, 0, joined), ctx.json_type),))
+    return Hit(tuple(pieces), (Fact(keyword, joined),))
+
+
+def _flow_lines(ctx: Ctx, at: int, match: re.Match[str], j: int) -> Hit | None:
+    """`enum: [` with the members on the lines after, until the bracket closes."""
+    pieces = [Piece(at, match.start(), len(ctx.texts[at].text.rstrip()))]
+    joined = ctx.texts[at].text[j:]
+    for k in range(at + 1, min(len(ctx.texts), at + 1 + MOST_LINES)):
+        line = ctx.texts[k].text
+        joined += "\n" + line
+        if len(joined) > LONGEST:
+            return None
+        if line.strip():
+            pieces.append(Piece(k, skip_spaces(line, 0), len(line.rstrip())))
+        if bracket_end(joined, 0) is not None:
+            value = value_at(joined, 0)
+            if value is None:
+                return None
+            return Hit(tuple(pieces), (_fact(match.group(1), value),))
+    return None

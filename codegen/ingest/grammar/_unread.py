@@ -21,7 +21,7 @@ RANGE_WORDS = words_pattern(
 DEFAULT_WORDS = words_pattern("default", "默认")
 LIST_WORDS = words_pattern("valid values", "available options", "possible values",
                            "allowed values", "choice between", "one of the following",
-                           "可选值", "取值如下", "参数值", "有三种取值", "supported values")
+                           "可选值", "取值如下", "参数值:", "有三种取值", "supported values")
 SIGNS = re.compile(r"<=|>=|<|>")
 TOKEN_FIGURE = re.compile(r"\d ?个? ?tokens?\b")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._numbers import number_at, starts_number
+from ._text import Text
 
 LONGEST = 2000  # characters a bracketed value may span
 DEEPEST = 32
@@ -156,9 +157,10 @@ def coerce(value: Value, json_type: str | None) -> Any:
     """The value as the parameter's type has it: `1` is 1 for a number, "1" for a string."""
     written = value.value
     if json_type == "string":
-        if value.quoted or isinstance(written, str):
+        if value.quoted or isinstance(written, str | list | dict):
             return written
-        return value.token.strip("\"'") if written is not None else None
+        # a bare `none`, `1`, `true` of a string parameter is that word (`null` stays null)
+        return None if value.token.lower() == "null" else value.token
     if json_type in ("number", "integer") and isinstance(written, str) and not value.quoted:
         number = number_at(written, 0) if starts_number(written, 0) else None
         if number is not None and number.stop == len(written):
@@ -183,3 +185,35 @@ def fits(value: Any, json_type: str | None) -> bool:
     }
     check = checks.get(json_type or "")
     return check is None or value is None or bool(check(value))
+
+
+def as_written(text: Text, value: Value) -> Value:
+    """Strings as the document writes them: normalisation made `，` a comma and `？` a
+    question mark for the rules, not for the value. Only where it changed characters one for
+    one (escapes and entities keep their decoded form)."""
+    first, last = text.raw_extent(value.start, value.stop) if value.stop > value.start \
+        else (0, 0)
+    raw = text.raw[first:last]
+    if len(raw) != value.stop - value.start or raw == value.token:
+        return value
+    written: Any = value.value
+    if isinstance(written, str):
+        written = raw[1:-1] if value.quoted else raw
+        if value.quoted and raw[:1] == '"':
+            written = _json_or(raw, written)
+    elif isinstance(written, list | dict):
+        written = _json_or(raw, written)
+    return Value(written, value.start, value.stop, value.token, value.quoted)
+
+
+def value_in(text: Text, i: int, stops: str = " ,;。，、)") -> Value | None:
+    """``value_at`` over a span's normalised text, strings as written."""
+    value = value_at(text.text, i, stops)
+    return as_written(text, value) if value is not None else None
+
+
+def _json_or(raw: str, otherwise: Any) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return otherwise
