@@ -23,7 +23,7 @@ from ._hits import (
 )
 from ._intervals import _interval_at, _range_after
 from ._numbers import number_at, starts_number
-from ._values import value_at
+from ._values import value_in
 from ._words import COMPARATIVE, COMPARATIVES, _after_filler
 
 DISABLES = words_pattern("is disabled", "are disabled", "be disabled", "is turned off",
@@ -112,7 +112,7 @@ def _labelled_example(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]
     text = ctx.texts[at].text
     j = skip_spaces(text, stop)
     if j < len(text):
-        value = value_at(text, j, stops="\n")
+        value = value_in(ctx.texts[at], j, stops="\n")
         if value is not None:
             yield hit(at, start, value.stop, Fact("examples", [value.value]))
         return
@@ -122,7 +122,7 @@ def _labelled_example(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]
     if nxt < len(ctx.texts) and nxt - at <= 2:
         following = ctx.texts[nxt].text
         first = skip_spaces(following, 0)
-        value = value_at(following, first, stops="\n") if first < len(following) else None
+        value = value_in(ctx.texts[nxt], first, stops="\n") if first < len(following) else None
         if value is not None and value.stop >= len(following.rstrip()):
             yield Hit((Piece(at, start, stop), Piece(nxt, first, value.stop)),
                       (Fact("examples", [value.value]),))

@@ -16,7 +16,7 @@ from ._values import Value, as_written, coerce, scalar, value_in
 
 LABEL = re.compile(
     r"(?:valid values(?: of [a-z_.]+)?|available options|possible values|allowed values"
-    r"|supported values|choice between|one of|当前可选值|可选值|参数值及使用方法如下|参数值"
+    r"|supported values|choice between|one of(?= ?:)|当前可选值|可选值|参数值及使用方法如下|参数值"
     r"|取值如下|有[两三四五六七八九十]种取值) ?(?::|为|是|are)? ?"
     r"|supported (?:formats|voices|values) are |can be either |取值为以下")
 SEPARATORS = (", and ", ", or ", ", ", " and ", " or ", "、", "或", "和", ",", "|")
@@ -41,6 +41,8 @@ def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] The role of the messages author. Choice between: system, user, or assistant.
             => enum = ["system", "user", "assistant"]
         [string] Valid values: text and message.   => enum = ["text", "message"]
+        [string] The role of the messages author. Choice between: system, user,\n  or assistant.
+            => enum = ["system", "user", "assistant"]
         [string] Valid values of role: system, user, and assistant.
             => enum = ["system", "user", "assistant"]
         [string] 角色当前可选值：system、user、assistant。
@@ -80,11 +82,13 @@ def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
         if match.end() >= content_end:
             yield from _following(ctx, at, match.start(), match.end())
             continue
-        found = _inline(text, skip_spaces(text.text, match.end()))
+        found = _inline(ctx, at, skip_spaces(text.text, match.end()))
         if found is None:
             continue
-        values, stop = found
-        yield hit(at, match.start(), stop, _list_fact(values, ctx.json_type))
+        values, pieces = found
+        first = pieces[0]
+        pieces[0] = Piece(first.span, match.start(), first.stop)
+        yield Hit(tuple(pieces), (_list_fact(values, ctx.json_type),))
 
 
 def _list_fact(values: list[Value], json_type: str | None) -> Fact:
@@ -127,9 +131,13 @@ def _skip_note(text: str, i: int) -> int:
     return i
 
 
-def _inline(text: Text, i: int) -> tuple[list[Value], int] | None:
+def _inline(ctx: Ctx, at: int, i: int) -> tuple[list[Value], list[Piece]] | None:
+    """The members from ``i`` on; a separator that ends the line (`system, user,` then
+    `or assistant.`, a folded YAML description) carries the list on to the next one."""
+    text = ctx.texts[at]
     values: list[Value] = []
-    stop = i
+    pieces: list[Piece] = []
+    start = stop = i
     while len(values) < MOST_ITEMS:
         value = _item_at(text, i)
         if value is None:
@@ -141,9 +149,16 @@ def _inline(text: Text, i: int) -> tuple[list[Value], int] | None:
         if separator is None:
             break
         i = skip_spaces(text.text, j + len(separator))
+        if i >= len(text.text) and at + 1 < len(ctx.texts) and len(pieces) < 3:
+            pieces.append(Piece(at, start, stop))
+            at, text = at + 1, ctx.texts[at + 1]
+            start = skip_spaces(text.text, 0)
+            joiner = next((w for w in ("or ", "and ") if text.low.startswith(w, start)), "")
+            i = skip_spaces(text.text, start + len(joiner))
     if not values:
         return None
-    return values, stop
+    pieces.append(Piece(at, start, stop))
+    return values, pieces
 
 
 def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:

@@ -63,7 +63,7 @@ def _bound(ctx: Ctx, at: int, start: int, number: Number, side: str) -> Hit | No
 WORDS = {  # cue -> side; the number follows the cue (fillers like "is" allowed)
     "up to": "max", "a max of": "max", "a maximum of": "max", "maximum length of": "max",
     "maximum length:": "max", "max length of": "max", "maximum array size is": "max",
-    "maximum array size:": "max", "maximum": "max", "minimum string length:": "min",
+    "maximum array size:": "max", "maximum": "max", "max": "max", "minimum string length:": "min",
     "minimum length:": "min", "minimum length of": "min", "maximum string length:": "max",
     "length must be >=": "min", "length must be >": "min", "length must be <=": "max",
     "at least": "min", "最大数组大小为": "max", "数组长度不得超过": "max", "最多": "max",
@@ -71,7 +71,7 @@ WORDS = {  # cue -> side; the number follows the cue (fillers like "is" allowed)
     "the maximum pixel size is": "max", "maximum pixel size is": "max",
 }
 CUES = re.compile("|".join(re.escape(cue) for cue in sorted(WORDS, key=len, reverse=True)))
-NEEDS_UNIT = frozenset({"up to", "at least", "maximum", "最多", "最少", "至少"})
+NEEDS_UNIT = frozenset({"up to", "at least", "maximum", "max", "最多", "最少", "至少"})
 
 
 def length_words(ctx: Ctx, at: int) -> Iterator[Hit]:
@@ -166,6 +166,7 @@ def _range_at(ctx: Ctx, at: int, first: Number) -> Hit | None:
 
 
 CLASS_CUE = re.compile(r"(?:must|can|may) (?:contain only|only contain|be|contain) ")
+# "Must be a-z, A-Z, 0-9, or" with the rest on the next line: the class is not all there
 CLASS_WORDS = {
     "letters": "A-Za-z", "a-z": "a-z", "A-Z": "A-Z", "digits": "0-9", "numbers": "0-9",
     "0-9": "0-9", "underscores": "_", "hyphens": "-", "dashes": "-", "periods": ".",
@@ -185,22 +186,30 @@ def character_class(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of
         64.
             => pattern = "^[a-zA-Z0-9_-]+$"
+        [string] Can contain letters, numbers, underscores, and hyphens.
+            => pattern = "^[A-Za-z0-9_-]+$" (inferred)
+        [string] The name of the function. Must be a-z, A-Z, 0-9, or  => unread
     """
     text = ctx.texts[at].text
     for match in CLASS_CUE.finditer(ctx.texts[at].low):
         stop = text.find(".", match.end(), match.end() + 160)
-        stop = stop if stop != -1 else min(len(text), match.end() + 160)
-        words = text[match.end():stop]
+        words = text[match.end():stop if stop != -1 else match.end() + 160]
         found = [(words.find(word), chars) for word, chars in CLASS_WORDS.items()
                  if word in words]
         if len(found) < 2:
+            continue
+        if stop == -1 and words.rstrip().endswith((",", " or", " and")):
+            yield hit(at, match.start(), match.end() + len(words.rstrip()),
+                      unread="a character class that goes on past its line")
             continue
         ranges = [chars for _, chars in sorted(found)]
         if "-" in ranges:  # a hyphen last in a class is a hyphen
             ranges = [r for r in ranges if r != "-"] + ["-"]
         end = _class_end(words)
+        only = "only" in match.group() or words.lstrip().startswith(("a-z", "A-Z"))
         yield hit(at, match.start(), match.end() + end,
-                  Fact("pattern", "^[" + "".join(dict.fromkeys(ranges)) + "]+$"))
+                  Fact("pattern", "^[" + "".join(dict.fromkeys(ranges)) + "]+$",
+                       None if only else "\"can contain\" read as \"contains only\""))
 
 
 def _class_end(words: str) -> int:

@@ -31,6 +31,7 @@ MEANING = words_pattern(*MEANINGS)
 LIMIT_WORDS = ("up to", "maximum", "max ", "limit", "not exceed", "supports", "最大", "上限",
                "不得超过", "不超过", "支持", "context window", "上下文长度", "限制")
 IMAGE_WORDS = ("image", "图片", "图像", "pixel", "像素", "video", "视频")
+TOLERANCE = ("differ", "by up to", "off by", "误差", "偏差", "相差")
 APPROXIMATE = ("~", "about ", "around ", "approximately ", "约", "大约")
 TOKENS = re.compile(r" ?个? ?tokens?")
 LABELS = ("context window", "context length", "上下文长度", "最大输入长度", "最大输出长度")
@@ -81,6 +82,8 @@ def limit_words(ctx: Ctx, at: int) -> Iterator[Hit]:
         每个字符串不得超过模型的最大 tokens 限制（BAAI/bge-m3模型为8192tokens，其余模型为512tokens）
             => x-limit:max_input_tokens = 8192 @ BAAI/bge-m3 ; x-limit:max_input_tokens = 512
         reserve ~10k tokens as buffer for input and system overhead.  => unread
+        The actual number of output tokens may differ from the configured value by up to 10
+        tokens.  => unread
         输入图片的默认Token上限为1280  => unread
     """
     text = ctx.texts[at].text
@@ -129,10 +132,14 @@ def _limit_at(ctx: Ctx, at: int, number: Number) -> Hit | None:
                  low.rfind("(", sentence, number.start) + 1)
     window = low[sentence:sentence_stop(low, number.stop)]
     if any(word in low[max(0, number.start - 3):number.start] for word in APPROXIMATE):
-        return hit(at, max(clause, number.start - 40), stop,
+        return hit(at, _word_start(low, max(clause, number.start - 40)), stop,
                    unread="an approximate figure: advice, not a limit")
+    if any(word in window for word in TOLERANCE):
+        return hit(at, _word_start(low, max(clause, number.start - 40)), stop,
+                   unread="a tolerance (\"may differ by up to\"), not a limit")
     if any(word in window for word in IMAGE_WORDS):
-        return hit(at, max(clause, number.start - 40), stop, unread="a token figure for images "
+        return hit(at, _word_start(low, max(clause, number.start - 40)), stop,
+                   unread="a token figure for images "
                    "(it depends on the input's resolution, not a limit of the model)")
     if not any(word in window for word in LIMIT_WORDS):
         return None
@@ -149,6 +156,14 @@ def _limit_at(ctx: Ctx, at: int, number: Number) -> Hit | None:
         facts.append(other[0])
         stop = other[1]
     return hit(at, min(start, number.start), stop, *facts)
+
+
+def _word_start(low: str, i: int) -> int:
+    """``i``, or the start of the next word when ``i`` falls inside one."""
+    if i > 0 and low[i - 1].isalnum() and low[i - 1].isascii():
+        space = low.find(" ", i, i + 40)
+        return space + 1 if space != -1 else i
+    return i
 
 
 MODEL_IS = re.compile(r"(?:模型|models?) ?(?:为|是|is|:) ?$")

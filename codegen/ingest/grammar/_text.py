@@ -37,8 +37,13 @@ class Text:
     code: tuple[tuple[int, int], ...] = ()
 
     def raw_extent(self, start: int, stop: int) -> tuple[int, int]:
-        """The raw characters behind normalised ``text[start:stop]`` (stop > start)."""
-        return self.begin[start], self.end[stop - 1]
+        """The raw characters behind normalised ``text[start:stop]`` (stop > start), with
+        the backticks or `**` that close a code span or emphasis the words opened."""
+        first, last = self.begin[start], self.end[stop - 1]
+        for mark in ("`", "**"):
+            if self.raw.count(mark, first, last) % 2 == 1 and self.raw.startswith(mark, last):
+                last += len(mark)
+        return first, last
 
     def quote(self, start: int, stop: int) -> str:
         first, last = self.raw_extent(start, stop)

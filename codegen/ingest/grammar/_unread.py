@@ -55,9 +55,10 @@ def _cues(text: Text, mask: bytearray) -> Iterator[tuple[str, Iterator[int]]]:
     low = text.low
 
     def signs() -> Iterator[int]:
+        """`< 2`, `>= -1`, `x >`: a sign with a number (or the variable) after it."""
         for match in SIGNS.finditer(low):
-            near = low[max(0, match.start() - 3):match.end() + 3]
-            if any(char.isdigit() for char in near):
+            after = low[match.end():match.end() + 4].lstrip(" =").removeprefix("-")
+            if after[:1].isdigit() or after[:1] == "x":
                 yield match.start()
 
     yield "a comparison sign beside a number", signs()

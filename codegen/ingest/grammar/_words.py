@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ._hits import Ctx, Fact, Hit, hit, sentence_start, skip_spaces, words_pattern
+from ._intervals import _labelled
 from ._numbers import number_at, starts_number
 
 # comparative -> (keyword, keyword when negated: "must not be greater than 1" is `<= 1`)
@@ -150,5 +151,5 @@ def integer_width(ctx: Ctx, at: int) -> Iterator[Hit]:
             low_bound, high_bound = 0, 2**bits - 1
         else:
             low_bound, high_bound = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-        yield hit(at, match.start(), match.end(), Fact("minimum", low_bound),
+        yield hit(at, _labelled(low, match.start()), match.end(), Fact("minimum", low_bound),
                   Fact("maximum", high_bound))
