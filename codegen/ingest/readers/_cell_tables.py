@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from .._records import LimitRow, ModelMention, ParameterRecord, Span
-from ._limits import is_prose_column, limit_name, limit_rows, value_row
+from ._limits import is_limit_column, limit_rows
 from ._samples import looks_like_model
 from ._text_blocks import NAME, LabelledSpan, heading, name_path, section_label, unbold, visible
 from ._types import ZH_TYPE_CELL
@@ -47,7 +47,7 @@ def column_kind(text: str) -> str | None:
     for kind, names in _KINDS.items():
         if lowered in names:
             return kind
-    if not re.search(r"[._]", words) and (is_prose_column(words) or limit_name(words)):
+    if not re.search(r"[._]", words) and is_limit_column(words):
         return "limit"
     if words[:1] in "（(" and words[-1:] in "）)":
         return "unit"
@@ -68,6 +68,7 @@ class Found:
     limits: list[LimitRow] = field(default_factory=list)
     models: list[ModelMention] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # lines each table covers
+    leftovers: list[Span] = field(default_factory=list)
 
 
 def _cells(lines: list[str], start: int) -> tuple[list[Cell], int]:
@@ -211,19 +212,22 @@ def _model_rows(run: list[tuple[str, str]], body: list[Cell], found: Found) -> i
         found.models.append(ModelMention(model, body[index].line, "table"))
         row = body[index + 1:index + len(columns)]
         for (kind, words), cell in zip(columns[1:], row, strict=False):
-            if kind != "limit":
-                continue
-            if is_prose_column(words):
-                found.limits += limit_rows(model, cell.line, cell.text)
-            elif (name := limit_name(words)) and (limit := value_row(
-                    model, name, cell.line, cell.text)):
-                found.limits.append(limit)
+            if kind == "limit":
+                found.limits += _cell_limits(model, words, cell, found)
         index += len(columns)
     return body[min(index, len(body)) - 1].line if index else None
 
 
+def _cell_limits(model: str, label: str, cell: Cell, found: Found) -> list[LimitRow]:
+    """The limits a cell gives; a cell with words and no limit is a leftover."""
+    rows = limit_rows(model, label, Span(cell.line, unbold(cell.text)))
+    if not rows and unbold(cell.text) not in ("", "-", "—", "无"):
+        found.leftovers.append(Span(cell.line, cell.text))
+    return rows
+
+
 def _grid(body: list[Cell], model: str, found: Found) -> None:
     for label, value in zip(body[::2], body[1::2], strict=False):
-        name = limit_name(unbold(label.text))
-        if name and (limit := value_row(model, name, value.line, unbold(value.text))):
-            found.limits.append(limit)
+        words = unbold(label.text)
+        if is_limit_column(words):
+            found.limits += _cell_limits(model, words, value, found)

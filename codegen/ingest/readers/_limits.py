@@ -1,11 +1,11 @@
-"""Token limits in model tables: which limit a column or label names, and the number a
-cell holds.
+"""Token limits in model tables: which columns and labels hold them (structure), and the
+limit rows their cells give (meaning, read by the constraint grammar's ``read_cell``).
 
-A model table's column header (``上下文长度``, ``Max output``) or a grid's label (``最大输入长度
-（思考模式下）``) says which limit a cell is; a limits column written as prose (seed 003's
-``Input and output limits``) is read clause by clause, each number taking the limit word
-nearest to it. A reading that took a judgement (``12k`` read as 12,000, a blank cell that
-continues the row above) is an :class:`InferredLimitRow` saying so.
+A model table's column header (``上下文长度``, ``Max output``, seed 003's prose ``Input and
+output limits``) or a grid's label (``最大输入长度（思考模式下）``) says a cell holds a limit;
+the grammar reads the cell under that header (``12k`` is 12,000, and it says it assumed
+k = 1,000). A row whose reading took a judgement (that one, or a blank cell continuing the
+row above) is an :class:`InferredLimitRow` saying so.
 """
 
 from __future__ import annotations
@@ -13,20 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .._records import LimitRow
+from .._records import LimitRow, Span
+from ..grammar import read_cell
 
-CONTEXT, INPUT, OUTPUT = "context_window", "max_input_tokens", "max_output_tokens"
-THINKING_SUFFIX = "_thinking"
-REASONING = "max_reasoning_tokens"
-
-_WORDS = (
-    (REASONING, re.compile(r"(?i)思维链|chain[- ]of[- ]thought|reasoning")),
-    (CONTEXT, re.compile(r"(?i)上下文|context")),
-    (INPUT, re.compile(r"(?i)输入|\binput")),
-    (OUTPUT, re.compile(r"(?i)输出|\boutput")),
-)
-_THINKING = re.compile(r"(?i)思考模式|thinking")
-_PROSE_COLUMN = re.compile(r"(?i)input and output limits|limits?$|限制$")
+_LIMIT_WORDS = re.compile(
+    r"(?i)上下文|最大输入|最大输出|思维链|context|max(?:imum)? (?:input|output)|"
+    r"chain[- ]of[- ]thought|token limits?|input and output limits?")
+_NOT_LIMITS = re.compile(r"(?i)成本|cost|price|价格|pricing|rpm|tpm")
 
 
 @dataclass(frozen=True)
@@ -36,101 +29,24 @@ class InferredLimitRow(LimitRow):
     inferred: str = ""
 
 
-def limit_name(label: str) -> str | None:
-    """The limit a column header or grid label names, or None.
-
-    ``上下文长度`` context_window; ``最大输入`` max_input_tokens; ``Max output``
-    max_output_tokens; ``（思考模式下）`` adds ``_thinking``; ``最大思维链长度``
-    max_reasoning_tokens. A label naming two limits (``Input and output limits``) names none.
-    """
-    if is_prose_column(label) or re.search(r"(?i)成本|cost|price|价格", label):
-        return None
-    named = [name for name, words in _WORDS if words.search(label)]
-    if len(named) != 1:
-        return None
-    name = named[0]
-    if name in (INPUT, OUTPUT) and _THINKING.search(label):
-        return name + THINKING_SUFFIX
-    return name
+def is_limit_column(label: str) -> bool:
+    """A column header or grid label under which cells are token limits."""
+    return bool(_LIMIT_WORDS.search(label)) and not _NOT_LIMITS.search(label)
 
 
-def is_prose_column(label: str) -> bool:
-    return _PROSE_COLUMN.search(label.strip()) is not None
-
-
-_CELL = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\s*([kKmM万]))?\s*(?:tokens?|Token|个)?")
-_UNITS = {"k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000, "万": 10_000}
-
-
-def cell_value(text: str) -> tuple[int, str | None] | None:
-    """(value, judgement) of a cell that is one number (``991808``, ``32,000 tokens``,
-    ``12k``, ``100万``), or None."""
-    found = _CELL.fullmatch(text.strip())
-    if not found:
-        return None
-    value = int(found.group(1).replace(",", ""))
-    unit = found.group(2)
-    if not unit:
-        return value, None
-    scaled = value * _UNITS[unit]
-    if unit == "万":
-        return scaled, None
-    return scaled, (f"{text.strip()} read as {scaled:,} ({unit} = {_UNITS[unit]:,}; the "
-                    "document does not say whether it means 1,000 or 1,024)")
-
-
-_CLAUSES = re.compile(r"[。；，]|[.;](?:\s|$)|,\s|\sand\s")
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
-
-
-def prose_limits(text: str) -> list[tuple[str, int, str]]:
-    """(limit, value, quote) for each number in a limits cell written as sentences.
-
-    ``The model supports a context of up to 32,000 tokens, with a maximum of 30,000 tokens
-    for input and 2,000 tokens for output.`` gives context 32,000, input 30,000, output
-    2,000: each clause's number takes its nearest limit word.
-    """
-    found: list[tuple[str, int, str]] = []
-    seen: set[str] = set()
-    for clause in _CLAUSES.split(text):
-        for number in _NUMBER.finditer(clause):
-            name = _nearest(clause, number.start(), number.end())
-            if name and name not in seen:
-                seen.add(name)
-                found.append((name, int(number.group().replace(",", "")), clause.strip()))
-    return found
-
-
-def _nearest(clause: str, start: int, end: int) -> str | None:
-    best: tuple[int, str] | None = None
-    for name, words in _WORDS[1:]:
-        for word in words.finditer(clause):
-            distance = start - word.end() if word.end() <= start else word.start() - end
-            if best is None or distance < best[0]:
-                best = (distance, name)
-    return best[1] if best else None
-
-
-def limit_rows(model: str, line: int, cell: str, *, inferred: str | None = None
+def limit_rows(model: str, label: str, cell: Span, *, inferred: str | None = None
                ) -> list[LimitRow]:
-    """The limit rows a model's limits cell gives (prose), each citing its clause."""
+    """The limit rows the grammar reads in a limits cell under ``label``."""
+    readings, _ = read_cell(label, cell, None)
     rows: list[LimitRow] = []
-    for name, value, quote in prose_limits(cell):
-        if inferred:
-            rows.append(InferredLimitRow(model, name, value, quote, line, inferred))
+    for reading in readings:
+        if not reading.keyword.startswith("x-limit:") or not isinstance(reading.value, int):
+            continue
+        name = reading.keyword.split(":", 1)[1]
+        why = "; ".join(w for w in (inferred, reading.inferred) if w)
+        if why:
+            rows.append(InferredLimitRow(model, name, reading.value, reading.quote,
+                                         reading.line, why))
         else:
-            rows.append(LimitRow(model, name, value, quote, line))
+            rows.append(LimitRow(model, name, reading.value, reading.quote, reading.line))
     return rows
-
-
-def value_row(model: str, name: str, line: int, cell: str, *, inferred: str | None = None
-              ) -> LimitRow | None:
-    """The limit row of one number cell under a limit column or beside a limit label."""
-    read = cell_value(cell)
-    if read is None:
-        return None
-    value, judgement = read
-    why = "; ".join(w for w in (inferred, judgement) if w)
-    if why:
-        return InferredLimitRow(model, name, value, cell.strip(), line, why)
-    return LimitRow(model, name, value, cell.strip(), line)

@@ -87,7 +87,9 @@ class _Reader:
         ends = [m.start() for m in anchors] + [len(line)]
         self.words(number, line[:ends[0]])
         for index, anchor in enumerate(anchors):
-            self.start(number, line[:ends[index + 1]], anchor)
+            # only this entry's piece of the line: many entries on one line stay linear
+            self.start(number, line[anchor.start():ends[index + 1]], anchor.group(1),
+                       anchor.end() - anchor.start())
 
     def words(self, number: int, segment: str) -> None:
         """Words before the next anchor: the open entry's, or chrome (an orphan mark is a
@@ -97,15 +99,16 @@ class _Reader:
         elif is_mark(segment):
             self.out.leftovers.append(Span(number, visible(segment)))
 
-    def start(self, number: int, text: str, anchor: re.Match[str]) -> None:
+    def start(self, number: int, text: str, anchor: str, link_end: int) -> None:
+        """An entry from its link (``text`` starts with it) to the next link."""
         self.close()
-        begin = anchor.end()
+        begin = link_end
         while begin < len(text) and text[begin] == " ":
             begin += 1
-        end = name_end(text, begin, anchor.group(1))
+        end = name_end(text, begin, anchor)
         head = spaced_flags(text, end) if end is not None else None
         if end is None or head is None or (head.type is None and not head.flags):
-            self.out.leftovers.append(Span(number, visible(text[anchor.start():])))
+            self.out.leftovers.append(Span(number, visible(text)))
             return
         record = ParameterRecord(name_path(text[begin:end]), number,
                                  Span(number, text[begin:end]), section=self.section)

@@ -215,7 +215,7 @@ def outside(samples: list[Sample], spans: list[tuple[int, int]]) -> list[Sample]
 # -- model mentions ----------------------------------------------------------------------
 
 _CODE_MODEL = re.compile(
-    r"""(?<![\w.])["']?model["']?\s*[:=(]\s*["']([A-Za-z0-9][\w.\-/:@]{0,120})["']""")
+    r"""(?<!\w)["']?model["']?\s*[:=(]\s*["']([A-Za-z0-9][\w.\-/:@]{0,120})["']""")
 MODEL_ID = re.compile(r"[A-Za-z0-9][\w.\-]*(?:/[\w.\-]+)*")
 _LIST_ITEM_LEAD = re.compile(r"^(?:and|or|以及|和)\s+")
 

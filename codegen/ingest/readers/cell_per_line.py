@@ -37,8 +37,10 @@ _NAME = r"(?-i:[A-Za-z_$](?:[\w.\-$]|\\[_\[\]])*|[A-Z][a-z]+(?: [A-Z][a-z]+)+)"
 HEAD = re.compile(
     rf"^(?P<name>{_NAME})(?P<gap>\s*)(?P<type>{ZH_TYPE}(?:\s*或\s*{ZH_TYPE})*)(?![\w<])\s*"
     r"(?P<req>[（(](?:必选|可选)[）)])?(?P<rest>.*)$", re.IGNORECASE)
-_CUT = re.compile(rf"^{_NAME}\s+(?:[a-z]{{1,7}}|{ZH_TYPE}\s*[（(][^）)]{{0,3}})$",
+_CUT = re.compile(rf"^{_NAME}\s+(?:(?P<part>[a-z]{{1,7}})|{ZH_TYPE}\s*[（(][^）)]{{0,3}})$",
                   re.IGNORECASE)
+_TYPE_WORDS = ("string", "integer", "float", "double", "number", "boolean", "array", "object",
+               "map", "list", "dict")
 _FULL_SCORE_AT = 8
 
 
@@ -114,7 +116,11 @@ def _cut_head(lines: list[str]) -> Span | None:
     """The last line, when the page ends inside an entry's head (``top_k inte``)."""
     for number in range(len(lines), 0, -1):
         if text := visible(lines[number - 1]):
-            return Span(number, text) if _CUT.match(text) and not head(text) else None
+            found = _CUT.match(text)
+            part = found.group("part") if found else None
+            cut = found is not None and not head(text) and (part is None or any(
+                word.startswith(part.lower()) for word in _TYPE_WORDS))
+            return Span(number, text) if cut else None
     return None
 
 
@@ -124,19 +130,19 @@ def read(doc: SourceDocument) -> ReadDocument:
     tables = read_tables(lines, title[0] if title else None)
     reader = _Reader()
     covered = {n for first, last in tables.spans for n in range(first, last + 1)}
+    cut = _cut_head(lines)
     for number, line in enumerate(lines, 1):
         if number in covered:
             reader.close()
-        else:
+        elif cut is None or number != cut.line:
             reader.line(number, line)
     reader.close()
     out = reader.out
-    if (cut := _cut_head(lines)) is not None:
-        if out.records and out.records[-1].line == cut.line:
-            out.records.pop()
+    if cut is not None:
         out.leftovers.append(cut)
     out.records = finish(out.records + tables.records)
     out.limits = tables.limits
+    out.leftovers += tables.leftovers
     samples = find_samples(doc.lines)
     out.samples = sorted(outside(samples, reader.extents + tables.spans),
                          key=lambda s: s.line)

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from .._document import SourceDocument
-from .._records import LimitRow, ModelMention, ParameterRecord, ReadDocument, Span
+from .._records import ModelMention, ParameterRecord, ReadDocument, Span
 from ._cell_tables import column_kind
-from ._limits import is_prose_column, limit_name, limit_rows, value_row
+from ._limits import limit_rows
 from ._samples import (
     code_mentions,
     find_samples,
@@ -216,7 +216,7 @@ def _parameter(cells: list[list[Span]], columns: list[tuple[str, str]], section:
 # -- model tables ------------------------------------------------------------------------
 
 def _model_rows(table: _Table, out: ReadDocument) -> None:
-    above: dict[int, tuple[int, str]] = {}  # column -> (line, words) of the last filled cell
+    above: dict[int, Span] = {}  # column -> the last filled cell (its words joined)
     for row in table.rows:
         model = row.text(0)
         out.models.append(ModelMention(model, row.line, "table"))
@@ -225,21 +225,15 @@ def _model_rows(table: _Table, out: ReadDocument) -> None:
                 continue
             spans = row.cells[index] if index < len(row.cells) else []
             if spans:
-                above[index] = (spans[0].line, " ".join(s.text for s in spans))
-                out.limits += _limits(model, words, *above[index])
+                above[index] = Span(spans[0].line, " ".join(s.text for s in spans))
+                rows = limit_rows(model, words, above[index])
+                if not rows:
+                    out.leftovers.append(above[index])
+                out.limits += rows
             elif index in above:
                 why = (f"the limits cell of {model} (line {row.line}) is blank: it continues "
                        "the row above")
-                out.limits += _limits(model, words, *above[index], inferred=why)
-
-
-def _limits(model: str, column: str, line: int, cell: str, *, inferred: str | None = None
-            ) -> list[LimitRow]:
-    if is_prose_column(column):
-        return limit_rows(model, line, cell, inferred=inferred)
-    name = limit_name(column)
-    row = value_row(model, name, line, cell, inferred=inferred) if name else None
-    return [row] if row else []
+                out.limits += limit_rows(model, words, above[index], inferred=why)
 
 
 def _cut(tables: list[_Table], lines: list[str]) -> _Row | None:
@@ -271,7 +265,6 @@ def read(doc: SourceDocument) -> ReadDocument:
     for record in out.records:
         out.models += record_mentions(record)
     out.models = unique(out.models)
-    out.limits.sort(key=lambda r: (r.line, r.model))
     return out
 
 
