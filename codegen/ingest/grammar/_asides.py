@@ -14,6 +14,7 @@ from ._hits import (
     Fact,
     Hit,
     Piece,
+    capped,
     hit,
     is_blank,
     sentence_start,
@@ -46,9 +47,9 @@ def sentinel(ctx: Ctx, at: int) -> Iterator[Hit]:
     text = ctx.texts[at].text
     low = ctx.texts[at].low
     seen: set[int] = set()
-    for cue in DISABLES.finditer(low):
+    for cue in capped(DISABLES.finditer(low)):
         start = sentence_start(low, cue.start())
-        for match in COMPARATIVE.finditer(low, start, cue.start()):
+        for match in capped(COMPARATIVE.finditer(low, start, cue.start())):
             if match.start() in seen:
                 continue
             seen.add(match.start())
@@ -81,20 +82,23 @@ def example(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    for match in EXAMPLE_SENTENCE.finditer(low):
+    for match in capped(EXAMPLE_SENTENCE.finditer(low)):
         stop = sentence_stop(low, match.end())
         value = _set_value(text, low, match.end(), stop)
         facts = (Fact("examples", [value]),) if value is not None else ()
         yield hit(at, match.start(), stop, *facts)
-    for match in EXAMPLE_LABEL.finditer(low):
+    for match in capped(EXAMPLE_LABEL.finditer(low)):
         if not _is_label(low, match.start()) or not match.group().rstrip().endswith(":"):
             continue
         yield from _labelled_example(ctx, at, match.start(), match.end())
 
 
 def _is_label(low: str, start: int) -> bool:
-    head = low[:start].rstrip(" *")
-    return not head or head[-1] in ".。:;!?)" or head.endswith("**")
+    """A label opens its line or follows a sentence's end (`**Example:**`)."""
+    head = low[max(0, start - 8):start].rstrip(" *")
+    if not head:  # nothing but spaces or emphasis for eight characters: the line's start
+        return start < 8 or low[start - 8] in " *"
+    return head[-1] in ".。:;!?)"
 
 
 def _set_value(text: str, low: str, start: int, stop: int) -> object | None:
@@ -145,7 +149,7 @@ def elsewhere(ctx: Ctx, at: int) -> Iterator[Hit]:
     text = ctx.texts[at].text
     low = ctx.texts[at].low
     last = -1
-    for match in FOREIGN.finditer(low):
+    for match in capped(FOREIGN.finditer(low)):
         if match.start() < last:
             continue
         stop = sentence_stop(low, match.end())
@@ -174,7 +178,7 @@ def on_request(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    for match in ON_REQUEST.finditer(low):
+    for match in capped(ON_REQUEST.finditer(low)):
         start = sentence_start(low, match.start())
         i = start
         while i < match.start():
@@ -202,5 +206,5 @@ def no_strict_range(ctx: Ctx, at: int) -> Iterator[Hit]:
 
         没有严格的取值范围，只要大于0即可。  => x-unbounded = true
     """
-    for match in NO_STRICT.finditer(ctx.texts[at].low):
+    for match in capped(NO_STRICT.finditer(ctx.texts[at].low)):
         yield hit(at, match.start(), match.end(), Fact("x-unbounded", True))

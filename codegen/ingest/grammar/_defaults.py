@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, hit, sentence_start, skip_spaces, words_pattern
+from ._hits import Ctx, Fact, Hit, capped, hit, sentence_start, skip_spaces, words_pattern
 from ._models import model_names
 from ._numbers import is_cjk
 from ._text import Text
-from ._values import Value, as_written, coerce, value_in
+from ._values import WORD_LONGEST, Value, as_written, coerce, value_in
 
 # a label needs its connector ("is", "to", ":", 为) or a value fused to it (`defaultfalse`):
 # "the default `top_k` value" names no value
@@ -66,7 +66,7 @@ def default_label(ctx: Ctx, at: int) -> Iterator[Hit]:
         [integer] Default is the model's choice.  => nothing
     """
     text = ctx.texts[at]
-    for match in LABEL.finditer(text.low):
+    for match in capped(LABEL.finditer(text.low)):
         found = _default_after(ctx, at, match)
         if found is not None:
             yield found
@@ -99,11 +99,12 @@ def _value(text: Text, start: int, stop: int, fused: bool) -> Value | None:
     j = skip_spaces(text.text, stop)
     if j >= len(text.text):
         return None
-    code_stop = next((last for first, last in text.code if first <= start < last), None)
+    around = text.code_around(start)
+    code_stop = around[1] if around is not None else None
     if code_stop is not None and j < code_stop:  # `default:What … 2025?`: the code span ends it
         return _whole(text, j, code_stop)
     if fused and text.low[stop - 1:stop] == ":":  # `stringdefault:an island …required`
-        return _whole(text, j, len(text.text))
+        return _whole(text, j, min(len(text.text), j + WORD_LONGEST))
     value = value_in(text, j, stops=PROSE_STOPS)
     if value is None:
         return None
@@ -212,7 +213,7 @@ def default_marker(ctx: Ctx, at: int) -> Iterator[Hit]:
             => default = {"type": "auto"}
     """
     text = ctx.texts[at]
-    for match in MARKER.finditer(text.low):
+    for match in capped(MARKER.finditer(text.low)):
         value = _marked_value(text, match.start())
         if value is not None:
             yield hit(at, value.start, match.end(), Fact("default", coerce(value,
@@ -261,7 +262,7 @@ def default_absent(ctx: Ctx, at: int) -> Iterator[Hit]:
         默认不传递该参数，取值为None时表示不启用     => x-no-default = true
     """
     text = ctx.texts[at]
-    for match in ABSENT.finditer(text.low):
+    for match in capped(ABSENT.finditer(text.low)):
         start = match.start()
         by_default = text.low.rfind("by default", max(0, start - 40), start)
         yield hit(at, by_default if by_default != -1 else start, match.end(),
@@ -284,7 +285,7 @@ def default_except(ctx: Ctx, at: int) -> Iterator[Hit]:
               @ Qwen3-Max | QwQ | Qwen3 open source models (excluding qwen3-next)
     """
     text = ctx.texts[at]
-    for match in EXCEPT.finditer(text.low):
+    for match in capped(EXCEPT.finditer(text.low)):
         end = _value_before(text, match.start())
         if end is None:
             continue

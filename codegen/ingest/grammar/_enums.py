@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, Piece, hit, is_blank, skip_spaces, words_pattern
+from ._hits import Ctx, Fact, Hit, Piece, capped, hit, is_blank, skip_spaces, words_pattern
 from ._numbers import is_cjk
 from ._text import Text
 from ._values import Value, as_written, coerce, scalar, value_in
@@ -75,7 +75,7 @@ def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at]
     content_end = len(text.text.rstrip(" *"))
-    for match in LABEL.finditer(text.low):
+    for match in capped(LABEL.finditer(text.low)):
         if match.start() > 0 and text.low[match.start() - 1].isalpha() \
                 and text.low[match.start() - 1].isascii():
             continue
@@ -170,12 +170,12 @@ def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:
     form: str | None = None
     loose = 0
     k = at + 1
-    while k < len(ctx.texts) and len(values) < MOST_ITEMS:
+    while k < len(ctx.texts) and len(values) < MOST_ITEMS and ctx.look_ahead():
         text = ctx.texts[k]
         k += 1
         if is_blank(text):
             continue
-        if PARAMETER_LINE.match(text.low):
+        if PARAMETER_LINE.match(text.low) or LABEL.search(text.low):
             break
         found = _line_item(text)
         if found is None or (form is not None and found[1] != form):
@@ -228,7 +228,7 @@ def pipe_list(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] \\[text|message\\]，默认为text  => enum = ["text", "message"]
     """
     text = ctx.texts[at]
-    for match in PIPES.finditer(text.low):
+    for match in capped(PIPES.finditer(text.low)):
         words = text.text[match.start() + 1:match.end() - 1].split("|")
         values = [Value(word, 0, 0, word) for word in words]
         yield hit(at, match.start(), match.end(), _list_fact(values, ctx.json_type))
@@ -251,7 +251,8 @@ def continued_list(ctx: Ctx, at: int) -> Iterator[Hit]:
     pieces = [Piece(at, first.start, first.stop)]
     values = [first]
     k = at + 1
-    while k < len(ctx.texts) and ctx.texts[k].text.startswith(", ") and len(values) < MOST_ITEMS:
+    while k < len(ctx.texts) and ctx.texts[k].text.startswith(", ") and len(values) < MOST_ITEMS \
+            and ctx.look_ahead():
         value = _whole_line_value(ctx.texts[k], 2)
         if value is None:
             break
@@ -290,7 +291,7 @@ def single_value(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] Currently, only functions are supported as a tool.  => nothing
     """
     text = ctx.texts[at]
-    for match in SINGLE.finditer(text.low):
+    for match in capped(SINGLE.finditer(text.low)):
         i = match.end()
         value = _quoted_item(text, i)
         if value is None:

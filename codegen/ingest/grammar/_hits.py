@@ -9,13 +9,17 @@ it will not read (``unread``). Rules never see each other; ``_read`` decides pre
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ._text import Text
 
 WINDOW = 240  # how far a rule looks from its cue: every rule's work per cue is bounded
+# cues (or numbers) a rule looks at in one span: no line of a real document has more, and a
+# hostile one costs no more than this many bounded looks (what is left is the unread
+# detector's, which is linear)
+MOST_CUES = 500
 
 
 @dataclass(frozen=True)
@@ -45,18 +49,34 @@ class Ctx:
     texts: list[Text]
     json_type: str | None
     lines: list[int] = field(default_factory=list)
+    # lines the rules that read on past their line (lists, per-model blocks, YAML blocks) may
+    # still look at in all: a bound on their look-ahead over the whole read
+    ahead: int = -1
+
+    def __post_init__(self) -> None:
+        if self.ahead < 0:
+            self.ahead = 8 * len(self.texts) + 2000
+
+    def look_ahead(self) -> bool:
+        """Take one line of look-ahead; False once the read has used all it may."""
+        self.ahead -= 1
+        return self.ahead >= 0
 
 
 Rule = Callable[[Ctx, int], Iterator[Hit]]
+T = TypeVar("T")
 
 
 def hit(at: int, start: int, stop: int, *facts: Fact, unread: str | None = None) -> Hit:
     return Hit((Piece(at, start, stop),), facts, unread)
 
 
-def cues(pattern: re.Pattern[str], low: str) -> Iterator[re.Match[str]]:
-    """Matches of a cue pattern (literal alternatives only: linear)."""
-    return pattern.finditer(low)
+def capped(found: Iterable[T], most: int = MOST_CUES) -> Iterator[T]:
+    """The first ``most`` of ``found`` (see MOST_CUES)."""
+    for count, item in enumerate(found):
+        if count >= most:
+            return
+        yield item
 
 
 def skip_spaces(text: str, i: int, also: str = "") -> int:

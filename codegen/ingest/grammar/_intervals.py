@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 
 from ._hits import (
+    MOST_CUES,
     Ctx,
     Fact,
     Hit,
+    capped,
     has_word,
     hit,
     sentence_start,
@@ -16,9 +18,11 @@ from ._hits import (
     skip_spaces_back,
     words_pattern,
 )
-from ._numbers import Number, number_at, starts_number
+from ._numbers import Number, next_number, number_at, starts_number
 
 LOWER = {"[": "minimum", "(": "exclusiveMinimum"}
+OPENERS = re.compile(r"[\[(]")
+OPERATORS = re.compile(r"<=|>=|=<|=>|<|>")
 UPPER = {"]": "maximum", ")": "exclusiveMaximum"}
 INFINITY = ("+∞", "∞", "+inf", "inf", "infinity", "+infinity")
 RANGE_WORDS = ("range", "value", "values", "取值", "范围", "valid", "between", "区间",
@@ -66,11 +70,11 @@ def interval(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    for i, char in enumerate(text):
-        if char in LOWER:
-            found = _interval_at(text, low, i)
-            if found is not None:
-                yield hit(at, _labelled(low, i), found[0], *found[1], unread=found[2])
+    for opener in capped(OPENERS.finditer(text)):
+        i = opener.start()
+        found = _interval_at(text, low, i)
+        if found is not None:
+            yield hit(at, _labelled(low, i), found[0], *found[1], unread=found[2])
 
 
 def _interval_at(text: str, low: str, i: int) -> tuple[int, tuple[Fact, ...], str | None] | None:
@@ -103,13 +107,6 @@ CHAIN_OPS = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=<": "<=", "=>": ">="}
 SUBJECT = re.compile(r"[a-z_][a-z0-9_.]{0,39}$")
 NOT_SUBJECTS = frozenset({"be", "is", "are", "was", "must", "than", "of", "to"})
 BEFORE_BARE_OP = ("must be", "should be", "be", "值", "value", "取值", ":")
-
-
-def _op_at(text: str, i: int) -> str | None:
-    for op in ("<=", ">=", "=<", "=>", "<", ">"):
-        if text.startswith(op, i):
-            return op
-    return None
 
 
 def _operand_before(text: str, low: str, stop: int) -> tuple[str, int, Number | None] | None:
@@ -172,16 +169,10 @@ def chain(ctx: Ctx, at: int) -> Iterator[Hit]:
     text = ctx.texts[at].text
     low = ctx.texts[at].low
     links: list[tuple[int, int, int, Fact]] = []  # (start, stop, var start, fact)
-    i = 0
-    while i < len(text):
-        op = _op_at(text, i) if text[i] in "<>=" else None
-        if op is None:
-            i += 1
-            continue
-        link = _link(text, low, i, op)
+    for op in capped(OPERATORS.finditer(text)):
+        link = _link(text, low, op.start(), op.group())
         if link is not None:
             links.append(link)
-        i += len(op)
     yield from _joined(at, low, links)
 
 
@@ -221,6 +212,7 @@ def _joined(at: int, low: str, links: list[tuple[int, int, int, Fact]]) -> Itera
 
 
 RANGE_CUES = words_pattern("between", " to ", "-", "~", "到", "至")
+DASH_REACH = 60  # the range words a dash needs stand this close before it
 DASH_NEEDS = ("range", "values", "value", "取值", "范围", "between", "from")
 
 
@@ -242,12 +234,12 @@ def dash_range(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    i = 0
-    while i < len(text):
-        first = _number(text, i) if starts_number(text, i) else None
+    i = looked = 0
+    while looked < MOST_CUES:
+        first = next_number(text, low, i)
         if first is None:
-            i += 1
-            continue
+            return
+        looked += 1
         found = _range_after(text, low, first)
         if found is None:
             i = first.stop
@@ -269,7 +261,7 @@ def _range_after(text: str, low: str, first: Number) -> tuple[int, int, Number] 
     if second is None:
         return None
     start = first.start
-    before = low[sentence_start(low, start):start]
+    before = low[max(sentence_start(low, start), start - DASH_REACH):start]
     if joiner == "and":
         if not before.rstrip().endswith("between"):
             return None

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, hit, skip_spaces
-from ._numbers import Number, number_at, starts_number
+from ._hits import MOST_CUES, Ctx, Fact, Hit, capped, hit, skip_spaces
+from ._numbers import Number, next_number, number_at, starts_number
 
 CHARACTERS = ("characters", "character", "chars", "个字符", "字符")
 TOKENS = ("tokens", "token")
@@ -94,7 +94,7 @@ def length_words(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    for match in CUES.finditer(low):
+    for match in capped(CUES.finditer(low)):
         if match.start() > 0 and low[match.start() - 1].isalpha() and low[match.start()].isascii():
             continue
         j = skip_spaces(low, match.end())
@@ -125,12 +125,12 @@ def length_range(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] Required string length: 1 - 64  => minLength = 1 ; maxLength = 64
     """
     text = ctx.texts[at].text
-    i = 0
-    while i < len(text):
-        first = number_at(text, i) if starts_number(text, i) else None
+    i = looked = 0
+    while looked < MOST_CUES:
+        first = next_number(text, ctx.texts[at].low, i)
         if first is None:
-            i += 1
-            continue
+            return
+        looked += 1
         found = _range_at(ctx, at, first)
         if found is not None:
             yield found
@@ -191,7 +191,7 @@ def character_class(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] The name of the function. Must be a-z, A-Z, 0-9, or  => unread
     """
     text = ctx.texts[at].text
-    for match in CLASS_CUE.finditer(ctx.texts[at].low):
+    for match in capped(CLASS_CUE.finditer(ctx.texts[at].low)):
         stop = text.find(".", match.end(), match.end() + 160)
         words = text[match.end():stop if stop != -1 else match.end() + 160]
         found = [(words.find(word), chars) for word, chars in CLASS_WORDS.items()

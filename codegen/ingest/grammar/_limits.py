@@ -8,9 +8,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, hit, sentence_start, sentence_stop, skip_spaces, words_pattern
+from ._hits import (
+    MOST_CUES,
+    Ctx,
+    Fact,
+    Hit,
+    capped,
+    hit,
+    sentence_start,
+    sentence_stop,
+    skip_spaces,
+    words_pattern,
+)
 from ._models import model_names
-from ._numbers import Number, number_at, starts_number
+from ._numbers import Number, next_number, number_at, starts_number
 from ._text import Text
 
 # meaning words -> limit name; the longest match wins where they overlap
@@ -88,14 +99,12 @@ def limit_words(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    i = 0
-    while i < len(text):
-        fused = text[i].isdigit() and low.endswith(LABELS, 0, i)
-        number = number_at(text, i, magnitudes=True, fused=fused) \
-            if starts_number(text, i) or fused else None
+    i = looked = 0
+    while looked < MOST_CUES:
+        number = next_number(text, low, i, magnitudes=True, fused_after=LABELS)
         if number is None:
-            i += 1
-            continue
+            return
+        looked += 1
         found = _limit_at(ctx, at, number)
         if found is None:
             i = number.stop
@@ -228,7 +237,7 @@ def limit_reference(ctx: Ctx, at: int) -> Iterator[Hit]:
             => x-budget = {"x-limit": "context_window"}
     """
     low = ctx.texts[at].low
-    for match in REFERENCE.finditer(low):
+    for match in capped(REFERENCE.finditer(low)):
         words = next(group for group in match.groups() if group)
         name = "context_window" if words == "context window" else limit_name(words)
         start = sentence_start(low, match.start())

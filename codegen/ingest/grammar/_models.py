@@ -105,7 +105,7 @@ def _header_keyword(text: Text) -> str | None:
 def _items(ctx: Ctx, at: int, keyword: str) -> Iterator[Hit]:
     k = at + 1
     blanks = 0
-    while k < len(ctx.texts) and k - at <= MOST_ITEMS:
+    while k < len(ctx.texts) and k - at <= MOST_ITEMS and ctx.look_ahead():
         text = ctx.texts[k]
         if is_blank(text):
             blanks += 1

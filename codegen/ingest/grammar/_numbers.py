@@ -7,6 +7,7 @@ every number is bounded (digits, exponent), so reading one costs what it spans.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MOST_DIGITS = 40  # longer runs are no bound a document means (ingest refuses 400-digit numbers)
@@ -166,16 +167,22 @@ def _magnitude(text: str, number: Number) -> Number:
     return number
 
 
-def numbers_between(text: str, start: int, stop: int, *, magnitudes: bool = False
-                    ) -> list[Number]:
-    """Every number in text[start:stop], left to right."""
-    found = []
-    i = start
-    while i < stop:
-        number = number_at(text, i, magnitudes=magnitudes) if starts_number(text, i) else None
-        if number is not None and number.stop <= stop:
-            found.append(number)
-            i = number.stop
-        else:
-            i += 1
-    return found
+CANDIDATE = re.compile(r"[+-]?\d+")
+
+
+def next_number(text: str, low: str, i: int, *, magnitudes: bool = False,
+                fused_after: tuple[str, ...] = ()) -> Number | None:
+    """The first number at or after ``i``, found by jumping from digit run to digit run (a
+    run that is no number is skipped whole: a megabyte of digits costs one pass).
+    ``fused_after``: words a number may be glued to (`Context Window24,000`)."""
+    while True:
+        match = CANDIDATE.search(text, i)
+        if match is None:
+            return None
+        for at in (match.start(), match.start() + 1) if text[match.start()] in "+-" \
+                else (match.start(),):
+            fused = at > 0 and text[at - 1].isalpha() and low.endswith(fused_after, 0, at)
+            number = number_at(text, at, magnitudes=magnitudes, fused=fused)
+            if number is not None:
+                return number
+        i = match.end()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, Piece, hit, is_blank, skip_spaces
+from ._hits import Ctx, Fact, Hit, Piece, capped, hit, is_blank, skip_spaces
 from ._text import Text
 from ._values import LONGEST, Value, as_written, bracket_end, scalar, value_at, value_in
 
@@ -39,21 +39,21 @@ def schema_keyword(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] default: >-\\n  a long\\n  text  => default = "a long text"
     """
     text = ctx.texts[at]
-    for match in KEYWORD.finditer(text.text):
+    line_end = len(text.text.rstrip())
+    for match in capped(KEYWORD.finditer(text.text)):
         start = match.start()
         if start > 0 and (text.text[start - 1].isalnum() or text.text[start - 1] == "_"):
             continue
-        found = _keyword_value(ctx, at, match)
+        found = _keyword_value(ctx, at, match, line_end)
         if found is not None:
             yield found
 
 
-def _keyword_value(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:
+def _keyword_value(ctx: Ctx, at: int, match: re.Match[str], line_end: int) -> Hit | None:
     text = ctx.texts[at]
     keyword = match.group(1)
     quoted_key = text.text[match.start()] == '"'
     j = skip_spaces(text.text, match.end())
-    line_end = len(text.text.rstrip())
     if keyword in NUMERIC:
         value = value_in(text, j, stops=JSON_STOPS)
         if value is None or not isinstance(value.value, int | float) \
@@ -92,6 +92,8 @@ def _following(ctx: Ctx, at: int) -> Iterator[int]:
     """The spans indented deeper than span ``at`` (blank ones skipped), in order."""
     base = _indent(ctx.texts[at])
     for k in range(at + 1, min(len(ctx.texts), at + 1 + MOST_LINES)):
+        if not ctx.look_ahead():
+            return
         if is_blank(ctx.texts[k]):
             continue
         if _indent(ctx.texts[k]) <= base and not ctx.texts[k].text.lstrip().startswith("- "):
@@ -141,6 +143,8 @@ def _flow_lines(ctx: Ctx, at: int, match: re.Match[str], j: int) -> Hit | None:
     pieces = [Piece(at, match.start(), len(ctx.texts[at].text.rstrip()))]
     joined = ctx.texts[at].text[j:]
     for k in range(at + 1, min(len(ctx.texts), at + 1 + MOST_LINES)):
+        if not ctx.look_ahead():
+            return None
         line = ctx.texts[k].text
         joined += "\n" + line
         if len(joined) > LONGEST:

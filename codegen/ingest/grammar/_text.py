@@ -7,6 +7,7 @@ document's words, never the normalised ones. One pass, one character at a time: 
 
 from __future__ import annotations
 
+import bisect
 import html
 from dataclasses import dataclass
 
@@ -51,9 +52,14 @@ class Text:
 
     def code_end(self, at: int) -> int | None:
         """Where the code span that starts at ``at`` ends, if one does."""
-        for start, stop in self.code:
-            if start == at:
-                return stop
+        around = self.code_around(at)
+        return around[1] if around is not None and around[0] == at else None
+
+    def code_around(self, at: int) -> tuple[int, int] | None:
+        """The code span ``at`` is in, if any (spans are sorted and apart: bisection)."""
+        k = bisect.bisect_right(self.code, (at, len(self.text) + 1)) - 1
+        if k >= 0 and self.code[k][0] <= at < self.code[k][1]:
+            return self.code[k]
         return None
 
 

@@ -16,6 +16,7 @@ from ._numbers import number_at, starts_number
 from ._text import Text
 
 LONGEST = 2000  # characters a bracketed value may span
+WORD_LONGEST = 240  # characters a bare word may span
 DEEPEST = 32
 CLOSERS = {"{": "}", "[": "]"}
 LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None, "none": None}
@@ -140,7 +141,7 @@ def _quoted(text: str, i: int) -> Value | None:
 
 def _word(text: str, i: int, stops: str) -> Value | None:
     stop = i
-    while stop < len(text) and text[stop] not in stops and stop - i < LONGEST:
+    while stop < len(text) and text[stop] not in stops and stop - i < WORD_LONGEST:
         stop += 1
     while stop > i and text[stop - 1] in ".:：":
         stop -= 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, hit, sentence_start, skip_spaces, words_pattern
+from ._hits import Ctx, Fact, Hit, capped, hit, sentence_start, skip_spaces, words_pattern
 from ._intervals import _labelled
 from ._numbers import number_at, starts_number
 
@@ -67,7 +67,7 @@ def comparative(ctx: Ctx, at: int) -> Iterator[Hit]:
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low
-    for match in COMPARATIVE.finditer(low):
+    for match in capped(COMPARATIVE.finditer(low)):
         if match.start() > 0 and low[match.start() - 1].isalpha() and low[match.start()].isascii():
             continue  # inside a word
         number_start = _after_filler(low, match.end())
@@ -124,7 +124,7 @@ def sign(ctx: Ctx, at: int) -> Iterator[Hit]:
         Positive values reduce repetition. => nothing
     """
     low = ctx.texts[at].low
-    for match in SIGN.finditer(low):
+    for match in capped(SIGN.finditer(low)):
         word = match.group(1)
         head = low[max(0, match.start() - 12):match.start() + len(match.group()) - len(word)]
         if not any(need in head for need in SIGN_NEEDS):
@@ -145,7 +145,7 @@ def integer_width(ctx: Ctx, at: int) -> Iterator[Hit]:
         a 32-bit signed integer                  => minimum = -2147483648 ; maximum = 2147483647
     """
     low = ctx.texts[at].low
-    for match in WIDTH.finditer(low):
+    for match in capped(WIDTH.finditer(low)):
         bits = int(match.group(1))
         if (match.group(2) or "").strip() == "unsigned":
             low_bound, high_bound = 0, 2**bits - 1
