@@ -42,7 +42,7 @@ def sanity(readings: Sequence[Reading], json_type: str | None,
     examples, beside those read from the words)."""
     written = [*examples, *(value for r in readings if r.keyword == "examples"
                             and isinstance(r.value, list) for value in r.value)]
-    return [*_crossed(readings), *_contradictions(readings), *_empty_enums(readings),
+    return [*_crossed(readings), *_contradictions(readings), *_enums(readings, json_type),
             *_defaults(readings, json_type), *_examples(readings, json_type, written),
             *_glued(readings, written)]
 
@@ -72,10 +72,16 @@ def _contradictions(readings: Sequence[Reading]) -> Iterator[Problem]:
                           f"{first.value!r} on line {first.line}")
 
 
-def _empty_enums(readings: Sequence[Reading]) -> Iterator[Problem]:
+def _enums(readings: Sequence[Reading], json_type: str | None) -> Iterator[Problem]:
     for reading in readings:
-        if reading.keyword == "enum" and not reading.value:
+        if reading.keyword != "enum" or not isinstance(reading.value, list):
+            continue
+        if not reading.value:
             yield Problem(reading.line, reading.quote, "an empty enum: no value would fit")
+        strays = [member for member in reading.value if not fits(member, json_type)]
+        if strays:
+            yield Problem(reading.line, reading.quote,
+                          f"enum members {strays!r} are not of the type {json_type}")
 
 
 def _outside(value: Any, readings: Sequence[Reading]) -> str | None:
@@ -123,6 +129,19 @@ def _digits(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _round(value: Any) -> bool:
+    """A bound a document would write: a power of two (or one less), or one digit and
+    zeros (1, 5, 100, 2000) — 32768 is, 327684096 is not."""
+    if isinstance(value, float):
+        return value in (0.5, 1.0, 2.0) or (value.is_integer() and _round(int(value)))
+    if not isinstance(value, int) or value <= 0:
+        return False
+    if value & (value - 1) == 0 or (value + 1) & value == 0:
+        return True
+    digits = str(value)
+    return digits[1:].strip("0") == ""
+
+
 def _glued(readings: Sequence[Reading], written: Sequence[Any]) -> Iterator[Problem]:
     """A bound whose last digits are an example and whose other digits are a bound the
     example fits under: the flattened page glued `32768` and `4096` into `327684096`."""
@@ -139,7 +158,8 @@ def _glued(readings: Sequence[Reading], written: Sequence[Any]) -> Iterator[Prob
                 real = float(head) if "." in head else int(head)
             except ValueError:
                 continue
-            if example <= real and all(low <= example for low in lows):
+            if _round(real) and not _round(bound.value) and example <= real \
+                    and all(low <= example for low in lows):
                 yield Problem(bound.line, bound.quote,
                               f"{bound.keyword} {bound.value} looks like the bound {head} "
                               f"with the example {tail} glued to it (the page lost the break "
