@@ -43,3 +43,8 @@ def test_rows_are_placed_on_their_lines():
     for row in rows:
         line = corpus.lines_of(row.path)[row.line - 1]
         assert line[row.column:row.column + len(row.phrase)] == row.phrase
+
+
+def test_the_coverage_table_in_docs_is_current():
+    assert corpus.documented_table() == corpus.coverage_table(), (
+        "docs/grammar.md's coverage table is stale: run .venv/bin/python tests/grammar_corpus.py")
