@@ -5,6 +5,9 @@ one generous alarm (minutes) guards each hostile run."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from hostile import scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import wirespec.codegen.ingest.grammar as grammar
 from wirespec.codegen.ingest._records import Span
 from wirespec.codegen.ingest.grammar import (
     RULES,
@@ -163,3 +167,45 @@ def test_each_rule_on_each_hostile_input_grows_linearly(capsys):
               f"time on {small:,}): " + "; ".join(
                   f"{rule} on {name}: {seconds:.2f} s (x{ratio:.0f})"
                   for seconds, ratio, rule, name in worst[:6]))
+
+
+def _unbounded_groups(pattern: str) -> list[str]:
+    """Groups repeated without bound (`(…)*`, `(…)+`, `(…){2,}`) that hold a quantifier
+    themselves: the shape that makes a backtracking engine exponential."""
+    found, opened, i = [], [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":  # a class: its brackets and signs are characters
+            close = pattern.index("]", i + 2 if pattern[i + 1:i + 2] == "]" else i + 1)
+            i = close + 1
+            continue
+        if char == "(":
+            opened.append(i)
+        elif char == ")":
+            start = opened.pop()
+            after = pattern[i + 1:i + 4]
+            inner = pattern[start + 1:i].removeprefix("?:")
+            if (after[:1] in ("*", "+") or (after[:1] == "{" and "," in after)) and any(
+                    sign in inner.replace("\\", "") for sign in "*+?{"):
+                found.append(pattern[start:i + 2])
+        i += 1
+    return found
+
+
+def test_no_regex_repeats_a_quantified_group():
+    """Every cue pattern of the grammar is linear by shape: literal alternatives, bounded
+    classes, optional parts; none repeats a group that itself repeats."""
+    patterns = {}
+    for module in pkgutil.iter_modules(grammar.__path__):
+        loaded = importlib.import_module(f"{grammar.__name__}.{module.name}")
+        patterns.update({f"{module.name}.{name}": value.pattern
+                         for name, value in vars(loaded).items()
+                         if isinstance(value, re.Pattern)})
+    assert len(patterns) > 30
+    assert {name: found for name, pattern in patterns.items()
+            if (found := _unbounded_groups(pattern))} == {}
+    assert _unbounded_groups(r"\[[a-z]+(?:\|[a-z]+)+\]") == [r"(?:\|[a-z]+)+"]
+    assert _unbounded_groups(r"(a|b)*c") == []

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ._hits import Ctx, Fact, Hit, capped, hit, sentence_start, skip_spaces, words_pattern
 from ._models import model_names
 from ._numbers import is_cjk
-from ._text import Text
+from ._text import Text, is_digit
 from ._values import WORD_LONGEST, Value, as_written, coerce, value_in
 
 # a label needs its connector ("is", "to", ":", 为) or a value fused to it (`defaultfalse`):
@@ -170,7 +170,7 @@ def _models_before(text: Text, start: int) -> tuple[str, ...]:
 
 def _looks_like_model_ids(words: str) -> bool:
     tokens = words.replace("、", " ").replace(",", " ").split()
-    return bool(tokens) and all(("-" in token and any(c.isdigit() for c in token))
+    return bool(tokens) and all(("-" in token and any(is_digit(c) for c in token))
                                 or token.lower().startswith("qwen") for token in tokens)
 
 

@@ -217,7 +217,7 @@ def _line_item(text: Text) -> tuple[Value, str] | None:
     return None
 
 
-PIPES = re.compile(r"\[[a-z0-9_]+(?:\|[a-z0-9_]+)+\]")
+PIPES = re.compile(r"\[[a-z0-9_|]+\]")
 
 
 def pipe_list(ctx: Ctx, at: int) -> Iterator[Hit]:
@@ -230,6 +230,8 @@ def pipe_list(ctx: Ctx, at: int) -> Iterator[Hit]:
     text = ctx.texts[at]
     for match in capped(PIPES.finditer(text.low)):
         words = text.text[match.start() + 1:match.end() - 1].split("|")
+        if len(words) < 2 or not all(words):
+            continue
         values = [Value(word, 0, 0, word) for word in words]
         yield hit(at, match.start(), match.end(), _list_fact(values, ctx.json_type))
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ._text import Text
+from ._text import Text, is_digit
 
 WINDOW = 240  # how far a rule looks from its cue: every rule's work per cue is bounded
 # cues (or numbers) a rule looks at in one span: no line of a real document has more, and a
@@ -99,8 +99,8 @@ CLAUSE_ENDS = SENTENCE_ENDS + ",，、"
 def _is_full_stop(text: str, i: int) -> bool:
     """A '.' that ends a sentence (not `1.0`, `e.g.`, `qwen1.5`)."""
     return text[i] == "." and (i + 1 >= len(text) or text[i + 1] == " ") \
-        and not (i > 0 and text[i - 1].isdigit() and i + 1 < len(text)
-                 and text[i + 1:i + 2].isdigit())
+        and not (i > 0 and is_digit(text[i - 1]) and i + 1 < len(text)
+                 and is_digit(text[i + 1:i + 2]))
 
 
 def sentence_start(text: str, i: int, ends: str = SENTENCE_ENDS) -> int:

@@ -16,7 +16,6 @@ from ._hits import (
     sentence_start,
     skip_spaces,
     skip_spaces_back,
-    words_pattern,
 )
 from ._numbers import Number, next_number, number_at, starts_number
 
@@ -211,7 +210,6 @@ def _joined(at: int, low: str, links: list[tuple[int, int, int, Fact]]) -> Itera
         k += 1
 
 
-RANGE_CUES = words_pattern("between", " to ", "-", "~", "到", "至")
 DASH_REACH = 60  # the range words a dash needs stand this close before it
 DASH_NEEDS = ("range", "values", "value", "取值", "范围", "between", "from")
 

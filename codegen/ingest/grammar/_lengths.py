@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from ._hits import MOST_CUES, Ctx, Fact, Hit, capped, hit, skip_spaces
 from ._numbers import Number, next_number, number_at, starts_number
+from ._text import is_digit
 
 CHARACTERS = ("characters", "character", "chars", "个字符", "字符")
 TOKENS = ("tokens", "token")
@@ -146,7 +147,7 @@ def _range_at(ctx: Ctx, at: int, first: Number) -> Hit | None:
     if j >= len(text) or text[j] not in "-~" or isinstance(first.value, float):
         return None
     k = skip_spaces(text, j + 1)
-    second = number_at(text, k) if k < len(text) and text[k].isdigit() else None
+    second = number_at(text, k) if k < len(text) and is_digit(text[k]) else None
     if second is None or second.value < first.value:
         return None
     unit, stop = _unit_after(low, second.stop)

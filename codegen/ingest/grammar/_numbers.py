@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._text import is_digit
+
 MOST_DIGITS = 40  # longer runs are no bound a document means (ingest refuses 400-digit numbers)
 LARGEST_EXPONENT = 128
 # powers of two whose minus-one is a bound the documents use (int32, uint32, int64, uint64)
@@ -48,17 +50,17 @@ def starts_number(text: str, i: int) -> bool:
         return False
     char = text[i]
     if char in "+-":
-        if i + 1 >= len(text) or not text[i + 1].isdigit():
+        if i + 1 >= len(text) or not is_digit(text[i + 1]):
             return False
         return i == 0 or not (is_word(text[i - 1]) or text[i - 1] in ".")
-    if not char.isdigit():
+    if not is_digit(char):
         return False
     return i == 0 or not (is_word(text[i - 1]) or text[i - 1] in ".^")
 
 
 def _digits(text: str, i: int) -> int:
     stop = i
-    while stop < len(text) and text[stop].isdigit() and stop - i <= MOST_DIGITS:
+    while stop < len(text) and is_digit(text[stop]) and stop - i <= MOST_DIGITS:
         stop += 1
     return stop
 
@@ -67,7 +69,7 @@ def number_at(text: str, i: int, *, magnitudes: bool = False, fused: bool = Fals
               ) -> Number | None:
     """The number starting at ``i`` (see ``starts_number``; ``fused``: also right after a
     word, as in `Context Window24,000`), or None."""
-    if not (starts_number(text, i) or (fused and text[i:i + 1].isdigit())):
+    if not (starts_number(text, i) or (fused and is_digit(text[i:i + 1]))):
         return None
     sign = -1 if text[i] == "-" else 1
     first = i + 1 if text[i] in "+-" else i
@@ -94,7 +96,7 @@ def number_at(text: str, i: int, *, magnitudes: bool = False, fused: bool = Fals
 
 
 def _fraction(text: str, i: int) -> tuple[int, bool]:
-    if i + 1 < len(text) and text[i] == "." and text[i + 1].isdigit():
+    if i + 1 < len(text) and text[i] == "." and is_digit(text[i + 1]):
         stop = _digits(text, i + 1)
         return stop, True
     return i, False
@@ -105,7 +107,7 @@ def _exponent(text: str, i: int, is_float: bool) -> tuple[int, bool]:
         j = i + 1
         if j < len(text) and text[j] in "+-":
             j += 1
-        if j < len(text) and text[j].isdigit():
+        if j < len(text) and is_digit(text[j]):
             stop = _digits(text, j)
             if stop - j <= 3 and (stop >= len(text) or not text[stop].isalpha()):
                 return stop, True
@@ -141,7 +143,7 @@ def _lost_superscript(text: str, start: int, first: int, whole_stop: int, stop: 
     digits = text[first:whole_stop]
     if is_float or len(digits) not in (2, 3) or digits[0] != "2" or text[start] in "+-":
         return None
-    if text[stop:stop + 2] != "-1" or (stop + 2 < len(text) and text[stop + 2].isdigit()):
+    if text[stop:stop + 2] != "-1" or (stop + 2 < len(text) and is_digit(text[stop + 2])):
         return None
     if digits[1:] in KNOWN_POWERS:
         exponent = KNOWN_POWERS[digits[1:]]

@@ -22,6 +22,11 @@ SIGNS = {"\u2212": "-", "≤": "<=", "≦": "<=", "⩽": "<=", "≥": ">=", "≧
 ENTITY_LONGEST = 10  # "&#x1F600;" and the named entities the pages use fit in ten characters
 
 
+def is_digit(chars: str) -> bool:
+    """ASCII digits only (`str.isdigit` is also true of `⁰` and `١`, which no rule reads)."""
+    return bool(chars) and all("0" <= char <= "9" for char in chars)
+
+
 @dataclass(frozen=True)
 class Text:
     """One span's words: ``raw`` as written, ``text`` normalised, ``low`` lowercased.
@@ -138,7 +143,7 @@ def _before_a_number(raw: str, i: int) -> bool:
     """A dash is a minus or a range dash when a number follows (after one space at most)."""
     if i < len(raw) and raw[i] == " ":
         i += 1
-    return i < len(raw) and (raw[i].isdigit() or raw[i] in SUPERSCRIPTS)
+    return i < len(raw) and (is_digit(raw[i]) or raw[i] in SUPERSCRIPTS)
 
 
 def _is_markdown_escape(char: str) -> bool:
@@ -187,13 +192,13 @@ def _thousands_separators(raw: str) -> frozenset[int]:
 
 def _first_group_ok(raw: str, comma: int) -> bool:
     start = comma
-    while start > 0 and raw[start - 1].isdigit() and comma - start < 4:
+    while start > 0 and is_digit(raw[start - 1]) and comma - start < 4:
         start -= 1
     digits = raw[start:comma]
     if not 1 <= len(digits) <= 3 or digits.startswith("0"):
         return False
     before = raw[start - 1] if start > 0 else " "
-    if before.isdigit() or before in ".-_/":
+    if is_digit(before) or before in ".-_/":
         return False
     opener = start - 1
     while opener >= 0 and raw[opener] == " " and start - opener < 3:
@@ -207,10 +212,10 @@ def _group_chain(raw: str, comma: int) -> list[int]:
     i = comma
     while i < len(raw) and raw[i] == ",":
         group = raw[i + 1:i + 4]
-        if len(group) != 3 or not group.isdigit():
+        if len(group) != 3 or not is_digit(group):
             return []
         commas.append(i)
         i += 4
-    if i < len(raw) and raw[i].isdigit():
+    if i < len(raw) and is_digit(raw[i]):
         return []
     return commas

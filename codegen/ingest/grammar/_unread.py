@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ._hits import sentence_start, sentence_stop, words_pattern
 from ._numbers import starts_number
-from ._text import Text
+from ._text import Text, is_digit
 
 REACH = 100  # characters of a passage on each side of its cue
 RANGE_WORDS = words_pattern(
@@ -58,7 +58,7 @@ def _cues(text: Text, mask: bytearray) -> Iterator[tuple[str, Iterator[int]]]:
         """`< 2`, `>= -1`, `x >`: a sign with a number (or the variable) after it."""
         for match in SIGNS.finditer(low):
             after = low[match.end():match.end() + 4].lstrip(" =").removeprefix("-")
-            if after[:1].isdigit() or after[:1] == "x":
+            if is_digit(after[:1]) or after[:1] == "x":
                 yield match.start()
 
     yield "a comparison sign beside a number", signs()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._numbers import number_at, starts_number
-from ._text import Text
+from ._text import Text, is_digit
 
 LONGEST = 2000  # characters a bracketed value may span
 WORD_LONGEST = 240  # characters a bare word may span
@@ -86,7 +86,7 @@ def value_at(text: str, i: int, stops: str = " ,;。，、)") -> Value | None:
         return _bracketed(text, i)
     if char in "\"'":
         return _quoted(text, i)
-    if starts_number(text, i) or (char.isdigit()):
+    if starts_number(text, i) or is_digit(char):
         number = number_at(text, i)
         if number is not None and (number.stop >= len(text) or text[number.stop] in stops
                                    or text[number.stop] in ".:："):
