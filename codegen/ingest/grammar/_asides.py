@@ -22,10 +22,10 @@ from ._hits import (
     skip_spaces,
     words_pattern,
 )
-from ._intervals import _interval_at, _range_after
+from ._intervals import interval_at, range_after
 from ._numbers import number_at, starts_number
 from ._values import value_in
-from ._words import COMPARATIVE, COMPARATIVES, _after_filler
+from ._words import COMPARATIVE, COMPARATIVES, after_filler
 
 DISABLES = words_pattern("is disabled", "are disabled", "be disabled", "is turned off",
                          "has no effect", "不启用", "不生效", "禁用", "关闭该")
@@ -53,7 +53,7 @@ def sentinel(ctx: Ctx, at: int) -> Iterator[Hit]:
             if match.start() in seen:
                 continue
             seen.add(match.start())
-            number_start = _after_filler(low, match.end())
+            number_start = after_filler(low, match.end())
             number = number_at(text, number_start) if starts_number(text, number_start) else None
             if number is not None:
                 keyword = COMPARATIVES[match.group()][0]
@@ -156,7 +156,7 @@ def elsewhere(ctx: Ctx, at: int) -> Iterator[Hit]:
         i = match.end()
         while i < stop:
             if text[i] in "[(":
-                found = _interval_at(text, low, i)
+                found = interval_at(text, low, i)
                 if found is not None:
                     bounds = {fact.keyword: fact.value for fact in found[1]}
                     yield hit(at, match.start(), found[0], Fact("x-elsewhere", bounds))
@@ -186,7 +186,7 @@ def on_request(ctx: Ctx, at: int) -> Iterator[Hit]:
             if first is None:
                 i += 1
                 continue
-            found = _range_after(text, low, first)
+            found = range_after(text, low, first)
             if found is not None:
                 yield hit(at, found[0], found[1], unread="a range that applies only after an "
                           "application: not the API's bound")

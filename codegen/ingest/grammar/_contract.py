@@ -42,5 +42,6 @@ class Unread:
 
     line: int
     quote: str
-    why: str  # "numbers beside range words", "a comparison sign", "a value list", "a default"
+    why: str  # "numbers beside range words", "a comparison sign beside a number", "a value
+    #           list", "a default", "a token figure", or the reason of the rule that saw it
     pieces: tuple[tuple[int, int, int], ...] = ()

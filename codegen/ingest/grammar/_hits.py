@@ -93,7 +93,6 @@ def skip_spaces_back(text: str, i: int, also: str = "") -> int:
 
 
 SENTENCE_ENDS = "。;；!?！？\n"
-CLAUSE_ENDS = SENTENCE_ENDS + ",，、"
 
 
 def _is_full_stop(text: str, i: int) -> bool:
@@ -123,18 +122,6 @@ def sentence_stop(text: str, i: int, ends: str = SENTENCE_ENDS) -> int:
             return j
         j += 1
     return j
-
-
-def word_before(low: str, i: int, words: tuple[str, ...], reach: int = 40) -> int | None:
-    """Where the nearest of ``words`` before ``i`` (within ``reach``) starts."""
-    window = low[max(0, i - reach):i]
-    best: int | None = None
-    for word in words:
-        found = window.rfind(word)
-        if found != -1:
-            at = max(0, i - reach) + found
-            best = at if best is None or at > best else best
-    return best
 
 
 def has_word(low: str, start: int, stop: int, words: tuple[str, ...]) -> bool:

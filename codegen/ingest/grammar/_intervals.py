@@ -44,7 +44,7 @@ def _doubt(*numbers: Number | None) -> str | None:
     return next((n.doubt for n in numbers if n is not None and n.doubt), None)
 
 
-def _labelled(low: str, start: int) -> int:
+def labelled(low: str, start: int) -> int:
     """Start of a range label right before ``start`` (``Required range:``), else ``start``."""
     head = low[max(0, start - 24):start]
     found = RANGE_LABEL.search(head)
@@ -71,12 +71,12 @@ def interval(ctx: Ctx, at: int) -> Iterator[Hit]:
     low = ctx.texts[at].low
     for opener in capped(OPENERS.finditer(text)):
         i = opener.start()
-        found = _interval_at(text, low, i)
+        found = interval_at(text, low, i)
         if found is not None:
-            yield hit(at, _labelled(low, i), found[0], *found[1], unread=found[2])
+            yield hit(at, labelled(low, i), found[0], *found[1], unread=found[2])
 
 
-def _interval_at(text: str, low: str, i: int) -> tuple[int, tuple[Fact, ...], str | None] | None:
+def interval_at(text: str, low: str, i: int) -> tuple[int, tuple[Fact, ...], str | None] | None:
     j = skip_spaces(text, i + 1)
     first = _number(text, j)
     if first is None:
@@ -206,7 +206,7 @@ def _joined(at: int, low: str, links: list[tuple[int, int, int, Fact]]) -> Itera
             stop = links[k + 1][1]
             facts.append(links[k + 1][3])
             k += 1
-        yield hit(at, _labelled(low, start), stop, *facts)
+        yield hit(at, labelled(low, start), stop, *facts)
         k += 1
 
 
@@ -238,18 +238,18 @@ def dash_range(ctx: Ctx, at: int) -> Iterator[Hit]:
         if first is None:
             return
         looked += 1
-        found = _range_after(text, low, first)
+        found = range_after(text, low, first)
         if found is None:
             i = first.stop
             continue
         start, stop, second = found
         doubt = _doubt(first, second)
-        yield hit(at, _labelled(low, start), stop,
+        yield hit(at, labelled(low, start), stop,
                   *_facts(("minimum", first), ("maximum", second)), unread=doubt)
         i = stop
 
 
-def _range_after(text: str, low: str, first: Number) -> tuple[int, int, Number] | None:
+def range_after(text: str, low: str, first: Number) -> tuple[int, int, Number] | None:
     j = skip_spaces(text, first.stop)
     joiner = next((word for word in ("to", "-", "~", "到", "至", "and") if low.startswith(
         word, j)), None)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ._hits import Ctx, Fact, Hit, capped, hit, sentence_start, skip_spaces, words_pattern
-from ._intervals import _labelled
+from ._intervals import labelled
 from ._numbers import number_at, starts_number
 
 # comparative -> (keyword, keyword when negated: "must not be greater than 1" is `<= 1`)
@@ -70,7 +70,7 @@ def comparative(ctx: Ctx, at: int) -> Iterator[Hit]:
     for match in capped(COMPARATIVE.finditer(low)):
         if match.start() > 0 and low[match.start() - 1].isalpha() and low[match.start()].isascii():
             continue  # inside a word
-        number_start = _after_filler(low, match.end())
+        number_start = after_filler(low, match.end())
         if not starts_number(text, number_start):
             continue
         number = number_at(text, number_start)
@@ -93,7 +93,7 @@ def _clause(head: str) -> str:
     return head[cut + 1:] if cut != -1 else head
 
 
-def _after_filler(low: str, i: int) -> int:
+def after_filler(low: str, i: int) -> int:
     j = skip_spaces(low, i)
     for word in FILLER:
         if low.startswith(word, j):
@@ -151,5 +151,5 @@ def integer_width(ctx: Ctx, at: int) -> Iterator[Hit]:
             low_bound, high_bound = 0, 2**bits - 1
         else:
             low_bound, high_bound = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-        yield hit(at, _labelled(low, match.start()), match.end(), Fact("minimum", low_bound),
+        yield hit(at, labelled(low, match.start()), match.end(), Fact("minimum", low_bound),
                   Fact("maximum", high_bound))
