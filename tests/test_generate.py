@@ -66,6 +66,14 @@ def test_classes_are_named_after_what_they_are(rendered):
     assert numbered == []
 
 
+def test_every_base_class_is_defined_in_its_module(rendered):
+    """A stream and a response whose schemas are alike still get their own shape class."""
+    for name, text in rendered.items():
+        defined = set(re.findall(r"^class (\w+)\(", text, re.M))
+        bases = set(re.findall(r"^class \w+\((\w+)\):", text, re.M))
+        assert bases - defined - {"BaseModel", "RootModel"} == set(), name
+
+
 @pytest.mark.parametrize(("payload", "accepted"), [
     ({"prompt": "hi"}, True),
     ({"prompt": "hi", "raw": None}, False),

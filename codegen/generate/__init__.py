@@ -61,13 +61,13 @@ def render(root: Path) -> dict[str, str]:
     index = _load(schemas / "index.json")
     generator = version("datamodel-code-generator")
     modules: dict[str, str] = {}
-    bodies: dict[str, str] = {}  # identical prepared schemas are generated once
+    bodies: dict[str, str] = {}  # identical prepared schemas of one kind are generated once
     entries: dict[tuple[str, str], tuple[str, str]] = {}
     for model in index["models"]:
         for kind, rel in model["kinds"].items():
             schema = _load(schemas / rel)
             shape = f"{PUBLIC_CLASS[kind]}Shape"
-            key = json.dumps(prepared(schema, shape), sort_keys=True)
+            key = json.dumps([shape, prepared(schema, shape)], sort_keys=True)
             if key not in bodies:
                 bodies[key] = datamodel_source(schema, shape, where=f"schemas/{rel}")
             name = module_name(model["provider"], model["model"], kind)
