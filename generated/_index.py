@@ -556,6 +556,84 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "cloudflare__hf_thebloke_deepseek_coder_6_7b_base_awq__stream",
         "StreamEvent",
     ),
+    ("dashscope:deepseek-r1", "request"): ("dashscope__deepseek_r1__request", "Request"),
+    ("dashscope:deepseek-r1", "response"): ("dashscope__deepseek_r1__response", "Response"),
+    ("dashscope:deepseek-r1", "stream"): ("dashscope__deepseek_r1__stream", "StreamEvent"),
+    ("dashscope:deepseek-r1-0528", "request"): ("dashscope__deepseek_r1_0528__request", "Request"),
+    ("dashscope:deepseek-r1-0528", "response"): (
+        "dashscope__deepseek_r1_0528__response",
+        "Response",
+    ),
+    ("dashscope:deepseek-r1-0528", "stream"): (
+        "dashscope__deepseek_r1_0528__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:deepseek-v3", "request"): ("dashscope__deepseek_v3__request", "Request"),
+    ("dashscope:deepseek-v3", "response"): ("dashscope__deepseek_v3__response", "Response"),
+    ("dashscope:deepseek-v3", "stream"): ("dashscope__deepseek_v3__stream", "StreamEvent"),
+    ("dashscope:deepseek-v3.1", "request"): ("dashscope__deepseek_v3_1__request", "Request"),
+    ("dashscope:deepseek-v3.1", "response"): ("dashscope__deepseek_v3_1__response", "Response"),
+    ("dashscope:deepseek-v3.1", "stream"): ("dashscope__deepseek_v3_1__stream", "StreamEvent"),
+    ("dashscope:deepseek-v3.2", "request"): ("dashscope__deepseek_v3_2__request", "Request"),
+    ("dashscope:deepseek-v3.2", "response"): ("dashscope__deepseek_v3_2__response", "Response"),
+    ("dashscope:deepseek-v3.2", "stream"): ("dashscope__deepseek_v3_2__stream", "StreamEvent"),
+    ("dashscope:deepseek-v3.2-exp", "request"): (
+        "dashscope__deepseek_v3_2_exp__request",
+        "Request",
+    ),
+    ("dashscope:deepseek-v3.2-exp", "response"): (
+        "dashscope__deepseek_v3_2_exp__response",
+        "Response",
+    ),
+    ("dashscope:deepseek-v3.2-exp", "stream"): (
+        "dashscope__deepseek_v3_2_exp__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:deepseek-v4-flash", "request"): (
+        "dashscope__deepseek_v4_flash__request",
+        "Request",
+    ),
+    ("dashscope:deepseek-v4-flash", "response"): (
+        "dashscope__deepseek_v4_flash__response",
+        "Response",
+    ),
+    ("dashscope:deepseek-v4-flash", "stream"): (
+        "dashscope__deepseek_v4_flash__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:deepseek-v4-pro", "request"): ("dashscope__deepseek_v4_pro__request", "Request"),
+    ("dashscope:deepseek-v4-pro", "response"): ("dashscope__deepseek_v4_pro__response", "Response"),
+    ("dashscope:deepseek-v4-pro", "stream"): ("dashscope__deepseek_v4_pro__stream", "StreamEvent"),
+    ("dashscope:glm-4.7", "request"): ("dashscope__glm_4_7__request", "Request"),
+    ("dashscope:glm-4.7", "response"): ("dashscope__glm_4_7__response", "Response"),
+    ("dashscope:glm-4.7", "stream"): ("dashscope__glm_4_7__stream", "StreamEvent"),
+    ("dashscope:glm-5", "request"): ("dashscope__glm_5__request", "Request"),
+    ("dashscope:glm-5", "response"): ("dashscope__glm_5__response", "Response"),
+    ("dashscope:glm-5", "stream"): ("dashscope__glm_5__stream", "StreamEvent"),
+    ("dashscope:glm-5.1", "request"): ("dashscope__glm_5_1__request", "Request"),
+    ("dashscope:glm-5.1", "response"): ("dashscope__glm_5_1__response", "Response"),
+    ("dashscope:glm-5.1", "stream"): ("dashscope__glm_5_1__stream", "StreamEvent"),
+    ("dashscope:glm-5.2", "request"): ("dashscope__glm_5_2__request", "Request"),
+    ("dashscope:glm-5.2", "response"): ("dashscope__glm_5_2__response", "Response"),
+    ("dashscope:glm-5.2", "stream"): ("dashscope__glm_5_2__stream", "StreamEvent"),
+    ("dashscope:kimi-k2.6", "request"): ("dashscope__kimi_k2_6__request", "Request"),
+    ("dashscope:kimi-k2.6", "response"): ("dashscope__kimi_k2_6__response", "Response"),
+    ("dashscope:kimi-k2.6", "stream"): ("dashscope__kimi_k2_6__stream", "StreamEvent"),
+    ("dashscope:kimi-k2.7-code", "request"): ("dashscope__kimi_k2_7_code__request", "Request"),
+    ("dashscope:kimi-k2.7-code", "response"): ("dashscope__kimi_k2_7_code__response", "Response"),
+    ("dashscope:kimi-k2.7-code", "stream"): ("dashscope__kimi_k2_7_code__stream", "StreamEvent"),
+    ("dashscope:kimi-k2.7-code-highspeed", "request"): (
+        "dashscope__kimi_k2_7_code_highspeed__request",
+        "Request",
+    ),
+    ("dashscope:kimi-k2.7-code-highspeed", "response"): (
+        "dashscope__kimi_k2_7_code_highspeed__response",
+        "Response",
+    ),
+    ("dashscope:kimi-k2.7-code-highspeed", "stream"): (
+        "dashscope__kimi_k2_7_code_highspeed__stream",
+        "StreamEvent",
+    ),
     ("dashscope:qwen-14b-chat", "error"): ("dashscope__qwen_14b_chat__error", "ErrorBody"),
     ("dashscope:qwen-14b-chat", "request"): ("dashscope__qwen_14b_chat__request", "Request"),
     ("dashscope:qwen-14b-chat", "response"): ("dashscope__qwen_14b_chat__response", "Response"),
@@ -568,6 +646,243 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("dashscope:qwen-7b-chat", "request"): ("dashscope__qwen_7b_chat__request", "Request"),
     ("dashscope:qwen-7b-chat", "response"): ("dashscope__qwen_7b_chat__response", "Response"),
     ("dashscope:qwen-7b-chat", "stream"): ("dashscope__qwen_7b_chat__stream", "StreamEvent"),
+    ("dashscope:qwen-deep-research", "request"): (
+        "dashscope__qwen_deep_research__request",
+        "Request",
+    ),
+    ("dashscope:qwen-deep-research", "response"): (
+        "dashscope__qwen_deep_research__response",
+        "Response",
+    ),
+    ("dashscope:qwen-deep-research", "stream"): (
+        "dashscope__qwen_deep_research__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-max", "request"): ("dashscope__qwen_max__request", "Request"),
+    ("dashscope:qwen-max", "response"): ("dashscope__qwen_max__response", "Response"),
+    ("dashscope:qwen-max", "stream"): ("dashscope__qwen_max__stream", "StreamEvent"),
+    ("dashscope:qwen-max-latest", "request"): ("dashscope__qwen_max_latest__request", "Request"),
+    ("dashscope:qwen-max-latest", "response"): ("dashscope__qwen_max_latest__response", "Response"),
+    ("dashscope:qwen-max-latest", "stream"): ("dashscope__qwen_max_latest__stream", "StreamEvent"),
+    ("dashscope:qwen-plus", "request"): ("dashscope__qwen_plus__request", "Request"),
+    ("dashscope:qwen-plus", "response"): ("dashscope__qwen_plus__response", "Response"),
+    ("dashscope:qwen-plus", "stream"): ("dashscope__qwen_plus__stream", "StreamEvent"),
+    ("dashscope:qwen-plus-0728", "request"): ("dashscope__qwen_plus_0728__request", "Request"),
+    ("dashscope:qwen-plus-0728", "response"): ("dashscope__qwen_plus_0728__response", "Response"),
+    ("dashscope:qwen-plus-0728", "stream"): ("dashscope__qwen_plus_0728__stream", "StreamEvent"),
+    ("dashscope:qwen-plus-2025-04-28", "request"): (
+        "dashscope__qwen_plus_2025_04_28__request",
+        "Request",
+    ),
+    ("dashscope:qwen-plus-2025-04-28", "response"): (
+        "dashscope__qwen_plus_2025_04_28__response",
+        "Response",
+    ),
+    ("dashscope:qwen-plus-2025-04-28", "stream"): (
+        "dashscope__qwen_plus_2025_04_28__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-plus-2025-07-28", "request"): (
+        "dashscope__qwen_plus_2025_07_28__request",
+        "Request",
+    ),
+    ("dashscope:qwen-plus-2025-07-28", "response"): (
+        "dashscope__qwen_plus_2025_07_28__response",
+        "Response",
+    ),
+    ("dashscope:qwen-plus-2025-07-28", "stream"): (
+        "dashscope__qwen_plus_2025_07_28__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-plus-character", "request"): (
+        "dashscope__qwen_plus_character__request",
+        "Request",
+    ),
+    ("dashscope:qwen-plus-character", "response"): (
+        "dashscope__qwen_plus_character__response",
+        "Response",
+    ),
+    ("dashscope:qwen-plus-character", "stream"): (
+        "dashscope__qwen_plus_character__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-plus-latest", "request"): ("dashscope__qwen_plus_latest__request", "Request"),
+    ("dashscope:qwen-plus-latest", "response"): (
+        "dashscope__qwen_plus_latest__response",
+        "Response",
+    ),
+    ("dashscope:qwen-plus-latest", "stream"): (
+        "dashscope__qwen_plus_latest__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-turbo", "request"): ("dashscope__qwen_turbo__request", "Request"),
+    ("dashscope:qwen-turbo", "response"): ("dashscope__qwen_turbo__response", "Response"),
+    ("dashscope:qwen-turbo", "stream"): ("dashscope__qwen_turbo__stream", "StreamEvent"),
+    ("dashscope:qwen-turbo-2025-04-28", "request"): (
+        "dashscope__qwen_turbo_2025_04_28__request",
+        "Request",
+    ),
+    ("dashscope:qwen-turbo-2025-04-28", "response"): (
+        "dashscope__qwen_turbo_2025_04_28__response",
+        "Response",
+    ),
+    ("dashscope:qwen-turbo-2025-04-28", "stream"): (
+        "dashscope__qwen_turbo_2025_04_28__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl", "request"): ("dashscope__qwen_vl__request", "Request"),
+    ("dashscope:qwen-vl", "response"): ("dashscope__qwen_vl__response", "Response"),
+    ("dashscope:qwen-vl", "stream"): ("dashscope__qwen_vl__stream", "StreamEvent"),
+    ("dashscope:qwen-vl-max", "request"): ("dashscope__qwen_vl_max__request", "Request"),
+    ("dashscope:qwen-vl-max", "response"): ("dashscope__qwen_vl_max__response", "Response"),
+    ("dashscope:qwen-vl-max", "stream"): ("dashscope__qwen_vl_max__stream", "StreamEvent"),
+    ("dashscope:qwen-vl-max-0813", "request"): ("dashscope__qwen_vl_max_0813__request", "Request"),
+    ("dashscope:qwen-vl-max-0813", "response"): (
+        "dashscope__qwen_vl_max_0813__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-max-0813", "stream"): (
+        "dashscope__qwen_vl_max_0813__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-max-2025-04-08", "request"): (
+        "dashscope__qwen_vl_max_2025_04_08__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-max-2025-04-08", "response"): (
+        "dashscope__qwen_vl_max_2025_04_08__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-max-2025-04-08", "stream"): (
+        "dashscope__qwen_vl_max_2025_04_08__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-max-2025-08-13", "request"): (
+        "dashscope__qwen_vl_max_2025_08_13__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-max-2025-08-13", "response"): (
+        "dashscope__qwen_vl_max_2025_08_13__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-max-2025-08-13", "stream"): (
+        "dashscope__qwen_vl_max_2025_08_13__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-max-latest", "request"): (
+        "dashscope__qwen_vl_max_latest__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-max-latest", "response"): (
+        "dashscope__qwen_vl_max_latest__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-max-latest", "stream"): (
+        "dashscope__qwen_vl_max_latest__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-ocr", "request"): ("dashscope__qwen_vl_ocr__request", "Request"),
+    ("dashscope:qwen-vl-ocr", "response"): ("dashscope__qwen_vl_ocr__response", "Response"),
+    ("dashscope:qwen-vl-ocr", "stream"): ("dashscope__qwen_vl_ocr__stream", "StreamEvent"),
+    ("dashscope:qwen-vl-ocr-2025-04-13", "request"): (
+        "dashscope__qwen_vl_ocr_2025_04_13__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-ocr-2025-04-13", "response"): (
+        "dashscope__qwen_vl_ocr_2025_04_13__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-ocr-2025-04-13", "stream"): (
+        "dashscope__qwen_vl_ocr_2025_04_13__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-ocr-2025-08-28", "request"): (
+        "dashscope__qwen_vl_ocr_2025_08_28__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-ocr-2025-08-28", "response"): (
+        "dashscope__qwen_vl_ocr_2025_08_28__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-ocr-2025-08-28", "stream"): (
+        "dashscope__qwen_vl_ocr_2025_08_28__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-ocr-latest", "request"): (
+        "dashscope__qwen_vl_ocr_latest__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-ocr-latest", "response"): (
+        "dashscope__qwen_vl_ocr_latest__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-ocr-latest", "stream"): (
+        "dashscope__qwen_vl_ocr_latest__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-plus", "request"): ("dashscope__qwen_vl_plus__request", "Request"),
+    ("dashscope:qwen-vl-plus", "response"): ("dashscope__qwen_vl_plus__response", "Response"),
+    ("dashscope:qwen-vl-plus", "stream"): ("dashscope__qwen_vl_plus__stream", "StreamEvent"),
+    ("dashscope:qwen-vl-plus-0815", "request"): (
+        "dashscope__qwen_vl_plus_0815__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-plus-0815", "response"): (
+        "dashscope__qwen_vl_plus_0815__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-plus-0815", "stream"): (
+        "dashscope__qwen_vl_plus_0815__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-plus-2025-01-25", "request"): (
+        "dashscope__qwen_vl_plus_2025_01_25__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-plus-2025-01-25", "response"): (
+        "dashscope__qwen_vl_plus_2025_01_25__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-plus-2025-01-25", "stream"): (
+        "dashscope__qwen_vl_plus_2025_01_25__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-plus-2025-07-10", "request"): (
+        "dashscope__qwen_vl_plus_2025_07_10__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-plus-2025-07-10", "response"): (
+        "dashscope__qwen_vl_plus_2025_07_10__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-plus-2025-07-10", "stream"): (
+        "dashscope__qwen_vl_plus_2025_07_10__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-plus-2025-08-15", "request"): (
+        "dashscope__qwen_vl_plus_2025_08_15__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-plus-2025-08-15", "response"): (
+        "dashscope__qwen_vl_plus_2025_08_15__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-plus-2025-08-15", "stream"): (
+        "dashscope__qwen_vl_plus_2025_08_15__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen-vl-plus-latest", "request"): (
+        "dashscope__qwen_vl_plus_latest__request",
+        "Request",
+    ),
+    ("dashscope:qwen-vl-plus-latest", "response"): (
+        "dashscope__qwen_vl_plus_latest__response",
+        "Response",
+    ),
+    ("dashscope:qwen-vl-plus-latest", "stream"): (
+        "dashscope__qwen_vl_plus_latest__stream",
+        "StreamEvent",
+    ),
     ("dashscope:qwen1.5-14b-chat", "error"): ("dashscope__qwen1_5_14b_chat__error", "ErrorBody"),
     ("dashscope:qwen1.5-14b-chat", "request"): ("dashscope__qwen1_5_14b_chat__request", "Request"),
     ("dashscope:qwen1.5-14b-chat", "response"): (
@@ -602,6 +917,168 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("dashscope:qwen1.5-7b-chat", "request"): ("dashscope__qwen1_5_7b_chat__request", "Request"),
     ("dashscope:qwen1.5-7b-chat", "response"): ("dashscope__qwen1_5_7b_chat__response", "Response"),
     ("dashscope:qwen1.5-7b-chat", "stream"): ("dashscope__qwen1_5_7b_chat__stream", "StreamEvent"),
+    ("dashscope:qwen2.5-omni-7b", "request"): ("dashscope__qwen2_5_omni_7b__request", "Request"),
+    ("dashscope:qwen2.5-omni-7b", "response"): ("dashscope__qwen2_5_omni_7b__response", "Response"),
+    ("dashscope:qwen2.5-omni-7b", "stream"): ("dashscope__qwen2_5_omni_7b__stream", "StreamEvent"),
+    ("dashscope:qwen2.5-vl-32b-instruct", "request"): (
+        "dashscope__qwen2_5_vl_32b_instruct__request",
+        "Request",
+    ),
+    ("dashscope:qwen2.5-vl-32b-instruct", "response"): (
+        "dashscope__qwen2_5_vl_32b_instruct__response",
+        "Response",
+    ),
+    ("dashscope:qwen2.5-vl-32b-instruct", "stream"): (
+        "dashscope__qwen2_5_vl_32b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen2.5-vl-3b-instruct", "request"): (
+        "dashscope__qwen2_5_vl_3b_instruct__request",
+        "Request",
+    ),
+    ("dashscope:qwen2.5-vl-3b-instruct", "response"): (
+        "dashscope__qwen2_5_vl_3b_instruct__response",
+        "Response",
+    ),
+    ("dashscope:qwen2.5-vl-3b-instruct", "stream"): (
+        "dashscope__qwen2_5_vl_3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen2.5-vl-72b-instruct", "request"): (
+        "dashscope__qwen2_5_vl_72b_instruct__request",
+        "Request",
+    ),
+    ("dashscope:qwen2.5-vl-72b-instruct", "response"): (
+        "dashscope__qwen2_5_vl_72b_instruct__response",
+        "Response",
+    ),
+    ("dashscope:qwen2.5-vl-72b-instruct", "stream"): (
+        "dashscope__qwen2_5_vl_72b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen2.5-vl-7b-instruct", "request"): (
+        "dashscope__qwen2_5_vl_7b_instruct__request",
+        "Request",
+    ),
+    ("dashscope:qwen2.5-vl-7b-instruct", "response"): (
+        "dashscope__qwen2_5_vl_7b_instruct__response",
+        "Response",
+    ),
+    ("dashscope:qwen2.5-vl-7b-instruct", "stream"): (
+        "dashscope__qwen2_5_vl_7b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3-0.6b", "request"): ("dashscope__qwen3_0_6b__request", "Request"),
+    ("dashscope:qwen3-0.6b", "response"): ("dashscope__qwen3_0_6b__response", "Response"),
+    ("dashscope:qwen3-0.6b", "stream"): ("dashscope__qwen3_0_6b__stream", "StreamEvent"),
+    ("dashscope:qwen3-1.7b", "request"): ("dashscope__qwen3_1_7b__request", "Request"),
+    ("dashscope:qwen3-1.7b", "response"): ("dashscope__qwen3_1_7b__response", "Response"),
+    ("dashscope:qwen3-1.7b", "stream"): ("dashscope__qwen3_1_7b__stream", "StreamEvent"),
+    ("dashscope:qwen3-14b", "request"): ("dashscope__qwen3_14b__request", "Request"),
+    ("dashscope:qwen3-14b", "response"): ("dashscope__qwen3_14b__response", "Response"),
+    ("dashscope:qwen3-14b", "stream"): ("dashscope__qwen3_14b__stream", "StreamEvent"),
+    ("dashscope:qwen3-235b-a22b", "request"): ("dashscope__qwen3_235b_a22b__request", "Request"),
+    ("dashscope:qwen3-235b-a22b", "response"): ("dashscope__qwen3_235b_a22b__response", "Response"),
+    ("dashscope:qwen3-235b-a22b", "stream"): ("dashscope__qwen3_235b_a22b__stream", "StreamEvent"),
+    ("dashscope:qwen3-30b-a3b", "request"): ("dashscope__qwen3_30b_a3b__request", "Request"),
+    ("dashscope:qwen3-30b-a3b", "response"): ("dashscope__qwen3_30b_a3b__response", "Response"),
+    ("dashscope:qwen3-30b-a3b", "stream"): ("dashscope__qwen3_30b_a3b__stream", "StreamEvent"),
+    ("dashscope:qwen3-32b", "request"): ("dashscope__qwen3_32b__request", "Request"),
+    ("dashscope:qwen3-32b", "response"): ("dashscope__qwen3_32b__response", "Response"),
+    ("dashscope:qwen3-32b", "stream"): ("dashscope__qwen3_32b__stream", "StreamEvent"),
+    ("dashscope:qwen3-4b", "request"): ("dashscope__qwen3_4b__request", "Request"),
+    ("dashscope:qwen3-4b", "response"): ("dashscope__qwen3_4b__response", "Response"),
+    ("dashscope:qwen3-4b", "stream"): ("dashscope__qwen3_4b__stream", "StreamEvent"),
+    ("dashscope:qwen3-8b", "request"): ("dashscope__qwen3_8b__request", "Request"),
+    ("dashscope:qwen3-8b", "response"): ("dashscope__qwen3_8b__response", "Response"),
+    ("dashscope:qwen3-8b", "stream"): ("dashscope__qwen3_8b__stream", "StreamEvent"),
+    ("dashscope:qwen3-max-preview", "request"): (
+        "dashscope__qwen3_max_preview__request",
+        "Request",
+    ),
+    ("dashscope:qwen3-max-preview", "response"): (
+        "dashscope__qwen3_max_preview__response",
+        "Response",
+    ),
+    ("dashscope:qwen3-max-preview", "stream"): (
+        "dashscope__qwen3_max_preview__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3-next-80b-a3b-instruct", "request"): (
+        "dashscope__qwen3_next_80b_a3b_instruct__request",
+        "Request",
+    ),
+    ("dashscope:qwen3-next-80b-a3b-instruct", "response"): (
+        "dashscope__qwen3_next_80b_a3b_instruct__response",
+        "Response",
+    ),
+    ("dashscope:qwen3-next-80b-a3b-instruct", "stream"): (
+        "dashscope__qwen3_next_80b_a3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3-vl-plus", "request"): ("dashscope__qwen3_vl_plus__request", "Request"),
+    ("dashscope:qwen3-vl-plus", "response"): ("dashscope__qwen3_vl_plus__response", "Response"),
+    ("dashscope:qwen3-vl-plus", "stream"): ("dashscope__qwen3_vl_plus__stream", "StreamEvent"),
+    ("dashscope:qwen3.6-flash", "request"): ("dashscope__qwen3_6_flash__request", "Request"),
+    ("dashscope:qwen3.6-flash", "response"): ("dashscope__qwen3_6_flash__response", "Response"),
+    ("dashscope:qwen3.6-flash", "stream"): ("dashscope__qwen3_6_flash__stream", "StreamEvent"),
+    ("dashscope:qwen3.6-max-preview", "request"): (
+        "dashscope__qwen3_6_max_preview__request",
+        "Request",
+    ),
+    ("dashscope:qwen3.6-max-preview", "response"): (
+        "dashscope__qwen3_6_max_preview__response",
+        "Response",
+    ),
+    ("dashscope:qwen3.6-max-preview", "stream"): (
+        "dashscope__qwen3_6_max_preview__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3.6-plus", "request"): ("dashscope__qwen3_6_plus__request", "Request"),
+    ("dashscope:qwen3.6-plus", "response"): ("dashscope__qwen3_6_plus__response", "Response"),
+    ("dashscope:qwen3.6-plus", "stream"): ("dashscope__qwen3_6_plus__stream", "StreamEvent"),
+    ("dashscope:qwen3.6-plus-2026-04-02", "request"): (
+        "dashscope__qwen3_6_plus_2026_04_02__request",
+        "Request",
+    ),
+    ("dashscope:qwen3.6-plus-2026-04-02", "response"): (
+        "dashscope__qwen3_6_plus_2026_04_02__response",
+        "Response",
+    ),
+    ("dashscope:qwen3.6-plus-2026-04-02", "stream"): (
+        "dashscope__qwen3_6_plus_2026_04_02__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3.7-max", "request"): ("dashscope__qwen3_7_max__request", "Request"),
+    ("dashscope:qwen3.7-max", "response"): ("dashscope__qwen3_7_max__response", "Response"),
+    ("dashscope:qwen3.7-max", "stream"): ("dashscope__qwen3_7_max__stream", "StreamEvent"),
+    ("dashscope:qwen3.7-max-2026-05-20", "request"): (
+        "dashscope__qwen3_7_max_2026_05_20__request",
+        "Request",
+    ),
+    ("dashscope:qwen3.7-max-2026-05-20", "response"): (
+        "dashscope__qwen3_7_max_2026_05_20__response",
+        "Response",
+    ),
+    ("dashscope:qwen3.7-max-2026-05-20", "stream"): (
+        "dashscope__qwen3_7_max_2026_05_20__stream",
+        "StreamEvent",
+    ),
+    ("dashscope:qwen3.7-plus", "request"): ("dashscope__qwen3_7_plus__request", "Request"),
+    ("dashscope:qwen3.7-plus", "response"): ("dashscope__qwen3_7_plus__response", "Response"),
+    ("dashscope:qwen3.7-plus", "stream"): ("dashscope__qwen3_7_plus__stream", "StreamEvent"),
+    ("dashscope:qwen3.7-plus-2026-05-26", "request"): (
+        "dashscope__qwen3_7_plus_2026_05_26__request",
+        "Request",
+    ),
+    ("dashscope:qwen3.7-plus-2026-05-26", "response"): (
+        "dashscope__qwen3_7_plus_2026_05_26__response",
+        "Response",
+    ),
+    ("dashscope:qwen3.7-plus-2026-05-26", "stream"): (
+        "dashscope__qwen3_7_plus_2026_05_26__stream",
+        "StreamEvent",
+    ),
     ("siliconflow:01-ai/Yi-1.5-34B-Chat-16K", "request"): (
         "siliconflow__01_ai_yi_1_5_34b_chat_16k__request",
         "Request",
@@ -636,6 +1113,70 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("siliconflow:01-ai/Yi-1.5-9B-Chat-16K", "stream"): (
         "siliconflow__01_ai_yi_1_5_9b_chat_16k__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:ByteDance-Seed/Seed-OSS-36B-Instruct", "error"): (
+        "siliconflow__bytedance_seed_seed_oss_36b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:ByteDance-Seed/Seed-OSS-36B-Instruct", "request"): (
+        "siliconflow__bytedance_seed_seed_oss_36b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:ByteDance-Seed/Seed-OSS-36B-Instruct", "response"): (
+        "siliconflow__bytedance_seed_seed_oss_36b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:ByteDance-Seed/Seed-OSS-36B-Instruct", "stream"): (
+        "siliconflow__bytedance_seed_seed_oss_36b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M1-80k", "error"): (
+        "siliconflow__minimaxai_minimax_m1_80k__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M1-80k", "request"): (
+        "siliconflow__minimaxai_minimax_m1_80k__request",
+        "Request",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M1-80k", "response"): (
+        "siliconflow__minimaxai_minimax_m1_80k__response",
+        "Response",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M1-80k", "stream"): (
+        "siliconflow__minimaxai_minimax_m1_80k__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.1", "error"): (
+        "siliconflow__minimaxai_minimax_m2_1__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.1", "request"): (
+        "siliconflow__minimaxai_minimax_m2_1__request",
+        "Request",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.1", "response"): (
+        "siliconflow__minimaxai_minimax_m2_1__response",
+        "Response",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.1", "stream"): (
+        "siliconflow__minimaxai_minimax_m2_1__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.5", "error"): (
+        "siliconflow__minimaxai_minimax_m2_5__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.5", "request"): (
+        "siliconflow__minimaxai_minimax_m2_5__request",
+        "Request",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.5", "response"): (
+        "siliconflow__minimaxai_minimax_m2_5__response",
+        "Response",
+    ),
+    ("siliconflow:MiniMaxAI/MiniMax-M2.5", "stream"): (
+        "siliconflow__minimaxai_minimax_m2_5__stream",
         "StreamEvent",
     ),
     ("siliconflow:Pro/01-ai/Yi-1.5-6B-Chat", "request"): (
@@ -674,6 +1215,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__pro_qwen_qwen2_1_5b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Pro/Qwen/Qwen2-7B-Instruct", "error"): (
+        "siliconflow__pro_qwen_qwen2_7b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Pro/Qwen/Qwen2-7B-Instruct", "request"): (
         "siliconflow__pro_qwen_qwen2_7b_instruct__request",
         "Request",
@@ -685,6 +1230,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:Pro/Qwen/Qwen2-7B-Instruct", "stream"): (
         "siliconflow__pro_qwen_qwen2_7b_instruct__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:Pro/Qwen/Qwen2.5-7B-Instruct", "error"): (
+        "siliconflow__pro_qwen_qwen2_5_7b_instruct__error",
+        "ErrorBody",
     ),
     ("siliconflow:Pro/Qwen/Qwen2.5-7B-Instruct", "request"): (
         "siliconflow__pro_qwen_qwen2_5_7b_instruct__request",
@@ -710,6 +1259,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__pro_thudm_chatglm3_6b__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Pro/THUDM/glm-4-9b-chat", "error"): (
+        "siliconflow__pro_thudm_glm_4_9b_chat__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Pro/THUDM/glm-4-9b-chat", "request"): (
         "siliconflow__pro_thudm_glm_4_9b_chat__request",
         "Request",
@@ -720,6 +1273,54 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("siliconflow:Pro/THUDM/glm-4-9b-chat", "stream"): (
         "siliconflow__pro_thudm_glm_4_9b_chat__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1", "error"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1", "request"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1__request",
+        "Request",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1", "response"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1__response",
+        "Response",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1", "stream"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "error"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1_distill_qwen_7b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "request"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1_distill_qwen_7b__request",
+        "Request",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "response"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1_distill_qwen_7b__response",
+        "Response",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "stream"): (
+        "siliconflow__pro_deepseek_ai_deepseek_r1_distill_qwen_7b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-V3", "error"): (
+        "siliconflow__pro_deepseek_ai_deepseek_v3__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-V3", "request"): (
+        "siliconflow__pro_deepseek_ai_deepseek_v3__request",
+        "Request",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-V3", "response"): (
+        "siliconflow__pro_deepseek_ai_deepseek_v3__response",
+        "Response",
+    ),
+    ("siliconflow:Pro/deepseek-ai/DeepSeek-V3", "stream"): (
+        "siliconflow__pro_deepseek_ai_deepseek_v3__stream",
         "StreamEvent",
     ),
     ("siliconflow:Pro/google/gemma-2-9b-it", "request"): (
@@ -770,6 +1371,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__pro_meta_llama_meta_llama_3_1_8b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/QwQ-32B", "error"): ("siliconflow__qwen_qwq_32b__error", "ErrorBody"),
+    ("siliconflow:Qwen/QwQ-32B", "request"): ("siliconflow__qwen_qwq_32b__request", "Request"),
+    ("siliconflow:Qwen/QwQ-32B", "response"): ("siliconflow__qwen_qwq_32b__response", "Response"),
+    ("siliconflow:Qwen/QwQ-32B", "stream"): ("siliconflow__qwen_qwq_32b__stream", "StreamEvent"),
     ("siliconflow:Qwen/Qwen2-1.5B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_1_5b_instruct__request",
         "Request",
@@ -806,6 +1411,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__qwen_qwen2_72b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/Qwen2-7B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_7b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Qwen/Qwen2-7B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_7b_instruct__request",
         "Request",
@@ -817,6 +1426,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:Qwen/Qwen2-7B-Instruct", "stream"): (
         "siliconflow__qwen_qwen2_7b_instruct__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-14B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_14b_instruct__error",
+        "ErrorBody",
     ),
     ("siliconflow:Qwen/Qwen2.5-14B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_5_14b_instruct__request",
@@ -830,6 +1443,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__qwen_qwen2_5_14b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/Qwen2.5-32B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_32b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Qwen/Qwen2.5-32B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_5_32b_instruct__request",
         "Request",
@@ -841,6 +1458,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:Qwen/Qwen2.5-32B-Instruct", "stream"): (
         "siliconflow__qwen_qwen2_5_32b_instruct__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-72B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_72b_instruct__error",
+        "ErrorBody",
     ),
     ("siliconflow:Qwen/Qwen2.5-72B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_5_72b_instruct__request",
@@ -854,6 +1475,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__qwen_qwen2_5_72b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/Qwen2.5-72B-Instruct-128K", "error"): (
+        "siliconflow__qwen_qwen2_5_72b_instruct_128k__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Qwen/Qwen2.5-72B-Instruct-128K", "request"): (
         "siliconflow__qwen_qwen2_5_72b_instruct_128k__request",
         "Request",
@@ -866,6 +1491,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__qwen_qwen2_5_72b_instruct_128k__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/Qwen2.5-7B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_7b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Qwen/Qwen2.5-7B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_5_7b_instruct__request",
         "Request",
@@ -877,6 +1506,26 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:Qwen/Qwen2.5-7B-Instruct", "stream"): (
         "siliconflow__qwen_qwen2_5_7b_instruct__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-Coder-32B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_coder_32b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-Coder-32B-Instruct", "request"): (
+        "siliconflow__qwen_qwen2_5_coder_32b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-Coder-32B-Instruct", "response"): (
+        "siliconflow__qwen_qwen2_5_coder_32b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-Coder-32B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen2_5_coder_32b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-Coder-7B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_coder_7b_instruct__error",
+        "ErrorBody",
     ),
     ("siliconflow:Qwen/Qwen2.5-Coder-7B-Instruct", "request"): (
         "siliconflow__qwen_qwen2_5_coder_7b_instruct__request",
@@ -902,6 +1551,494 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__qwen_qwen2_5_math_72b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Qwen/Qwen2.5-VL-32B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_vl_32b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-32B-Instruct", "request"): (
+        "siliconflow__qwen_qwen2_5_vl_32b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-32B-Instruct", "response"): (
+        "siliconflow__qwen_qwen2_5_vl_32b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-32B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen2_5_vl_32b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-72B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_vl_72b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-72B-Instruct", "request"): (
+        "siliconflow__qwen_qwen2_5_vl_72b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-72B-Instruct", "response"): (
+        "siliconflow__qwen_qwen2_5_vl_72b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-72B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen2_5_vl_72b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-7B-Instruct", "error"): (
+        "siliconflow__qwen_qwen2_5_vl_7b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-7B-Instruct", "request"): (
+        "siliconflow__qwen_qwen2_5_vl_7b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-7B-Instruct", "response"): (
+        "siliconflow__qwen_qwen2_5_vl_7b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen2.5-VL-7B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen2_5_vl_7b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-14B", "error"): ("siliconflow__qwen_qwen3_14b__error", "ErrorBody"),
+    ("siliconflow:Qwen/Qwen3-14B", "request"): ("siliconflow__qwen_qwen3_14b__request", "Request"),
+    ("siliconflow:Qwen/Qwen3-14B", "response"): (
+        "siliconflow__qwen_qwen3_14b__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-14B", "stream"): (
+        "siliconflow__qwen_qwen3_14b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B", "error"): (
+        "siliconflow__qwen_qwen3_235b_a22b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B", "request"): (
+        "siliconflow__qwen_qwen3_235b_a22b__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B", "response"): (
+        "siliconflow__qwen_qwen3_235b_a22b__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B", "stream"): (
+        "siliconflow__qwen_qwen3_235b_a22b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Instruct-2507", "error"): (
+        "siliconflow__qwen_qwen3_235b_a22b_instruct_2507__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Instruct-2507", "request"): (
+        "siliconflow__qwen_qwen3_235b_a22b_instruct_2507__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Instruct-2507", "response"): (
+        "siliconflow__qwen_qwen3_235b_a22b_instruct_2507__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Instruct-2507", "stream"): (
+        "siliconflow__qwen_qwen3_235b_a22b_instruct_2507__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Thinking-2507", "error"): (
+        "siliconflow__qwen_qwen3_235b_a22b_thinking_2507__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Thinking-2507", "request"): (
+        "siliconflow__qwen_qwen3_235b_a22b_thinking_2507__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Thinking-2507", "response"): (
+        "siliconflow__qwen_qwen3_235b_a22b_thinking_2507__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-235B-A22B-Thinking-2507", "stream"): (
+        "siliconflow__qwen_qwen3_235b_a22b_thinking_2507__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B", "error"): (
+        "siliconflow__qwen_qwen3_30b_a3b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B", "request"): (
+        "siliconflow__qwen_qwen3_30b_a3b__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B", "response"): (
+        "siliconflow__qwen_qwen3_30b_a3b__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B", "stream"): (
+        "siliconflow__qwen_qwen3_30b_a3b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Instruct-2507", "error"): (
+        "siliconflow__qwen_qwen3_30b_a3b_instruct_2507__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Instruct-2507", "request"): (
+        "siliconflow__qwen_qwen3_30b_a3b_instruct_2507__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Instruct-2507", "response"): (
+        "siliconflow__qwen_qwen3_30b_a3b_instruct_2507__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Instruct-2507", "stream"): (
+        "siliconflow__qwen_qwen3_30b_a3b_instruct_2507__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Thinking-2507", "error"): (
+        "siliconflow__qwen_qwen3_30b_a3b_thinking_2507__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Thinking-2507", "request"): (
+        "siliconflow__qwen_qwen3_30b_a3b_thinking_2507__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Thinking-2507", "response"): (
+        "siliconflow__qwen_qwen3_30b_a3b_thinking_2507__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-30B-A3B-Thinking-2507", "stream"): (
+        "siliconflow__qwen_qwen3_30b_a3b_thinking_2507__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-32B", "error"): ("siliconflow__qwen_qwen3_32b__error", "ErrorBody"),
+    ("siliconflow:Qwen/Qwen3-32B", "request"): ("siliconflow__qwen_qwen3_32b__request", "Request"),
+    ("siliconflow:Qwen/Qwen3-32B", "response"): (
+        "siliconflow__qwen_qwen3_32b__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-32B", "stream"): (
+        "siliconflow__qwen_qwen3_32b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-8B", "error"): ("siliconflow__qwen_qwen3_8b__error", "ErrorBody"),
+    ("siliconflow:Qwen/Qwen3-8B", "request"): ("siliconflow__qwen_qwen3_8b__request", "Request"),
+    ("siliconflow:Qwen/Qwen3-8B", "response"): ("siliconflow__qwen_qwen3_8b__response", "Response"),
+    ("siliconflow:Qwen/Qwen3-8B", "stream"): ("siliconflow__qwen_qwen3_8b__stream", "StreamEvent"),
+    ("siliconflow:Qwen/Qwen3-Coder-30B-A3B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_coder_30b_a3b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-30B-A3B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_coder_30b_a3b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-30B-A3B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_coder_30b_a3b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-30B-A3B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_coder_30b_a3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-480B-A35B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_coder_480b_a35b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-480B-A35B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_coder_480b_a35b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-480B-A35B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_coder_480b_a35b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Coder-480B-A35B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_coder_480b_a35b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Next-80B-A3B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_next_80b_a3b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Captioner", "error"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_captioner__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Captioner", "request"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_captioner__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Captioner", "response"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_captioner__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Captioner", "stream"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_captioner__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-Omni-30B-A3B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_omni_30b_a3b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-235B-A22B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_vl_235b_a22b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-30B-A3B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_vl_30b_a3b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_vl_32b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_vl_32b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_vl_32b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_vl_32b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_vl_32b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_vl_32b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_vl_32b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-32B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_vl_32b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Instruct", "error"): (
+        "siliconflow__qwen_qwen3_vl_8b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Instruct", "request"): (
+        "siliconflow__qwen_qwen3_vl_8b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Instruct", "response"): (
+        "siliconflow__qwen_qwen3_vl_8b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Instruct", "stream"): (
+        "siliconflow__qwen_qwen3_vl_8b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Thinking", "error"): (
+        "siliconflow__qwen_qwen3_vl_8b_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Thinking", "request"): (
+        "siliconflow__qwen_qwen3_vl_8b_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Thinking", "response"): (
+        "siliconflow__qwen_qwen3_vl_8b_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:Qwen/Qwen3-VL-8B-Thinking", "stream"): (
+        "siliconflow__qwen_qwen3_vl_8b_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:THUDM/GLM-4-32B-0414", "error"): (
+        "siliconflow__thudm_glm_4_32b_0414__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:THUDM/GLM-4-32B-0414", "request"): (
+        "siliconflow__thudm_glm_4_32b_0414__request",
+        "Request",
+    ),
+    ("siliconflow:THUDM/GLM-4-32B-0414", "response"): (
+        "siliconflow__thudm_glm_4_32b_0414__response",
+        "Response",
+    ),
+    ("siliconflow:THUDM/GLM-4-32B-0414", "stream"): (
+        "siliconflow__thudm_glm_4_32b_0414__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:THUDM/GLM-4-9B-0414", "error"): (
+        "siliconflow__thudm_glm_4_9b_0414__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:THUDM/GLM-4-9B-0414", "request"): (
+        "siliconflow__thudm_glm_4_9b_0414__request",
+        "Request",
+    ),
+    ("siliconflow:THUDM/GLM-4-9B-0414", "response"): (
+        "siliconflow__thudm_glm_4_9b_0414__response",
+        "Response",
+    ),
+    ("siliconflow:THUDM/GLM-4-9B-0414", "stream"): (
+        "siliconflow__thudm_glm_4_9b_0414__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-32B-0414", "error"): (
+        "siliconflow__thudm_glm_z1_32b_0414__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-32B-0414", "request"): (
+        "siliconflow__thudm_glm_z1_32b_0414__request",
+        "Request",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-32B-0414", "response"): (
+        "siliconflow__thudm_glm_z1_32b_0414__response",
+        "Response",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-32B-0414", "stream"): (
+        "siliconflow__thudm_glm_z1_32b_0414__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-9B-0414", "error"): (
+        "siliconflow__thudm_glm_z1_9b_0414__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-9B-0414", "request"): (
+        "siliconflow__thudm_glm_z1_9b_0414__request",
+        "Request",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-9B-0414", "response"): (
+        "siliconflow__thudm_glm_z1_9b_0414__response",
+        "Response",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-9B-0414", "stream"): (
+        "siliconflow__thudm_glm_z1_9b_0414__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-Rumination-32B-0414", "error"): (
+        "siliconflow__thudm_glm_z1_rumination_32b_0414__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-Rumination-32B-0414", "request"): (
+        "siliconflow__thudm_glm_z1_rumination_32b_0414__request",
+        "Request",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-Rumination-32B-0414", "response"): (
+        "siliconflow__thudm_glm_z1_rumination_32b_0414__response",
+        "Response",
+    ),
+    ("siliconflow:THUDM/GLM-Z1-Rumination-32B-0414", "stream"): (
+        "siliconflow__thudm_glm_z1_rumination_32b_0414__stream",
+        "StreamEvent",
+    ),
     ("siliconflow:THUDM/chatglm3-6b", "request"): (
         "siliconflow__thudm_chatglm3_6b__request",
         "Request",
@@ -913,6 +2050,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:THUDM/chatglm3-6b", "stream"): (
         "siliconflow__thudm_chatglm3_6b__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:THUDM/glm-4-9b-chat", "error"): (
+        "siliconflow__thudm_glm_4_9b_chat__error",
+        "ErrorBody",
     ),
     ("siliconflow:THUDM/glm-4-9b-chat", "request"): (
         "siliconflow__thudm_glm_4_9b_chat__request",
@@ -926,6 +2067,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__thudm_glm_4_9b_chat__stream",
         "StreamEvent",
     ),
+    ("siliconflow:TeleAI/TeleChat2", "error"): (
+        "siliconflow__teleai_telechat2__error",
+        "ErrorBody",
+    ),
     ("siliconflow:TeleAI/TeleChat2", "request"): (
         "siliconflow__teleai_telechat2__request",
         "Request",
@@ -936,6 +2081,22 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("siliconflow:TeleAI/TeleChat2", "stream"): (
         "siliconflow__teleai_telechat2__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:Tongyi-Zhiwen/QwenLong-L1-32B", "error"): (
+        "siliconflow__tongyi_zhiwen_qwenlong_l1_32b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:Tongyi-Zhiwen/QwenLong-L1-32B", "request"): (
+        "siliconflow__tongyi_zhiwen_qwenlong_l1_32b__request",
+        "Request",
+    ),
+    ("siliconflow:Tongyi-Zhiwen/QwenLong-L1-32B", "response"): (
+        "siliconflow__tongyi_zhiwen_qwenlong_l1_32b__response",
+        "Response",
+    ),
+    ("siliconflow:Tongyi-Zhiwen/QwenLong-L1-32B", "stream"): (
+        "siliconflow__tongyi_zhiwen_qwenlong_l1_32b__stream",
         "StreamEvent",
     ),
     ("siliconflow:Vendor-A/Qwen/Qwen2-72B-Instruct", "request"): (
@@ -950,6 +2111,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__vendor_a_qwen_qwen2_72b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:Vendor-A/Qwen/Qwen2.5-72B-Instruct", "error"): (
+        "siliconflow__vendor_a_qwen_qwen2_5_72b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:Vendor-A/Qwen/Qwen2.5-72B-Instruct", "request"): (
         "siliconflow__vendor_a_qwen_qwen2_5_72b_instruct__request",
         "Request",
@@ -960,6 +2125,38 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("siliconflow:Vendor-A/Qwen/Qwen2.5-72B-Instruct", "stream"): (
         "siliconflow__vendor_a_qwen_qwen2_5_72b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:ascend-tribe/pangu-pro-moe", "error"): (
+        "siliconflow__ascend_tribe_pangu_pro_moe__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:ascend-tribe/pangu-pro-moe", "request"): (
+        "siliconflow__ascend_tribe_pangu_pro_moe__request",
+        "Request",
+    ),
+    ("siliconflow:ascend-tribe/pangu-pro-moe", "response"): (
+        "siliconflow__ascend_tribe_pangu_pro_moe__response",
+        "Response",
+    ),
+    ("siliconflow:ascend-tribe/pangu-pro-moe", "stream"): (
+        "siliconflow__ascend_tribe_pangu_pro_moe__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:baidu/ERNIE-4.5-300B-A47B", "error"): (
+        "siliconflow__baidu_ernie_4_5_300b_a47b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:baidu/ERNIE-4.5-300B-A47B", "request"): (
+        "siliconflow__baidu_ernie_4_5_300b_a47b__request",
+        "Request",
+    ),
+    ("siliconflow:baidu/ERNIE-4.5-300B-A47B", "response"): (
+        "siliconflow__baidu_ernie_4_5_300b_a47b__response",
+        "Response",
+    ),
+    ("siliconflow:baidu/ERNIE-4.5-300B-A47B", "stream"): (
+        "siliconflow__baidu_ernie_4_5_300b_a47b__stream",
         "StreamEvent",
     ),
     ("siliconflow:deepseek-ai/DeepSeek-Coder-V2-Instruct", "request"): (
@@ -974,6 +2171,86 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__deepseek_ai_deepseek_coder_v2_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1", "error"): (
+        "siliconflow__deepseek_ai_deepseek_r1__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1", "request"): (
+        "siliconflow__deepseek_ai_deepseek_r1__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1", "response"): (
+        "siliconflow__deepseek_ai_deepseek_r1__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_r1__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "error"): (
+        "siliconflow__deepseek_ai_deepseek_r1_0528_qwen3_8b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "request"): (
+        "siliconflow__deepseek_ai_deepseek_r1_0528_qwen3_8b__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "response"): (
+        "siliconflow__deepseek_ai_deepseek_r1_0528_qwen3_8b__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_r1_0528_qwen3_8b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "error"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_14b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "request"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_14b__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "response"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_14b__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_14b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "error"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_32b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "request"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_32b__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "response"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_32b__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_32b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "error"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_7b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "request"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_7b__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "response"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_7b__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_r1_distill_qwen_7b__stream",
+        "StreamEvent",
+    ),
     ("siliconflow:deepseek-ai/DeepSeek-V2-Chat", "request"): (
         "siliconflow__deepseek_ai_deepseek_v2_chat__request",
         "Request",
@@ -986,6 +2263,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__deepseek_ai_deepseek_v2_chat__stream",
         "StreamEvent",
     ),
+    ("siliconflow:deepseek-ai/DeepSeek-V2.5", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v2_5__error",
+        "ErrorBody",
+    ),
     ("siliconflow:deepseek-ai/DeepSeek-V2.5", "request"): (
         "siliconflow__deepseek_ai_deepseek_v2_5__request",
         "Request",
@@ -996,6 +2277,102 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ),
     ("siliconflow:deepseek-ai/DeepSeek-V2.5", "stream"): (
         "siliconflow__deepseek_ai_deepseek_v2_5__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v3__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3", "request"): (
+        "siliconflow__deepseek_ai_deepseek_v3__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3", "response"): (
+        "siliconflow__deepseek_ai_deepseek_v3__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_v3__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1", "request"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1", "response"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1-Terminus", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1_terminus__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1-Terminus", "request"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1_terminus__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1-Terminus", "response"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1_terminus__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.1-Terminus", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_v3_1_terminus__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2", "request"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2", "response"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2-Exp", "error"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2_exp__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2-Exp", "request"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2_exp__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2-Exp", "response"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2_exp__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/DeepSeek-V3.2-Exp", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_v3_2_exp__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:deepseek-ai/deepseek-vl2", "error"): (
+        "siliconflow__deepseek_ai_deepseek_vl2__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:deepseek-ai/deepseek-vl2", "request"): (
+        "siliconflow__deepseek_ai_deepseek_vl2__request",
+        "Request",
+    ),
+    ("siliconflow:deepseek-ai/deepseek-vl2", "response"): (
+        "siliconflow__deepseek_ai_deepseek_vl2__response",
+        "Response",
+    ),
+    ("siliconflow:deepseek-ai/deepseek-vl2", "stream"): (
+        "siliconflow__deepseek_ai_deepseek_vl2__stream",
         "StreamEvent",
     ),
     ("siliconflow:google/gemma-2-27b-it", "request"): (
@@ -1022,6 +2399,54 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__google_gemma_2_9b_it__stream",
         "StreamEvent",
     ),
+    ("siliconflow:inclusionAI/Ling-flash-2.0", "error"): (
+        "siliconflow__inclusionai_ling_flash_2_0__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:inclusionAI/Ling-flash-2.0", "request"): (
+        "siliconflow__inclusionai_ling_flash_2_0__request",
+        "Request",
+    ),
+    ("siliconflow:inclusionAI/Ling-flash-2.0", "response"): (
+        "siliconflow__inclusionai_ling_flash_2_0__response",
+        "Response",
+    ),
+    ("siliconflow:inclusionAI/Ling-flash-2.0", "stream"): (
+        "siliconflow__inclusionai_ling_flash_2_0__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:inclusionAI/Ling-mini-2.0", "error"): (
+        "siliconflow__inclusionai_ling_mini_2_0__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:inclusionAI/Ling-mini-2.0", "request"): (
+        "siliconflow__inclusionai_ling_mini_2_0__request",
+        "Request",
+    ),
+    ("siliconflow:inclusionAI/Ling-mini-2.0", "response"): (
+        "siliconflow__inclusionai_ling_mini_2_0__response",
+        "Response",
+    ),
+    ("siliconflow:inclusionAI/Ling-mini-2.0", "stream"): (
+        "siliconflow__inclusionai_ling_mini_2_0__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:inclusionAI/Ring-flash-2.0", "error"): (
+        "siliconflow__inclusionai_ring_flash_2_0__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:inclusionAI/Ring-flash-2.0", "request"): (
+        "siliconflow__inclusionai_ring_flash_2_0__request",
+        "Request",
+    ),
+    ("siliconflow:inclusionAI/Ring-flash-2.0", "response"): (
+        "siliconflow__inclusionai_ring_flash_2_0__response",
+        "Response",
+    ),
+    ("siliconflow:inclusionAI/Ring-flash-2.0", "stream"): (
+        "siliconflow__inclusionai_ring_flash_2_0__stream",
+        "StreamEvent",
+    ),
     ("siliconflow:internlm/internlm2_5-20b-chat", "request"): (
         "siliconflow__internlm_internlm2_5_20b_chat__request",
         "Request",
@@ -1033,6 +2458,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("siliconflow:internlm/internlm2_5-20b-chat", "stream"): (
         "siliconflow__internlm_internlm2_5_20b_chat__stream",
         "StreamEvent",
+    ),
+    ("siliconflow:internlm/internlm2_5-7b-chat", "error"): (
+        "siliconflow__internlm_internlm2_5_7b_chat__error",
+        "ErrorBody",
     ),
     ("siliconflow:internlm/internlm2_5-7b-chat", "request"): (
         "siliconflow__internlm_internlm2_5_7b_chat__request",
@@ -1094,6 +2523,10 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__meta_llama_meta_llama_3_1_70b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:meta-llama/Meta-Llama-3.1-8B-Instruct", "error"): (
+        "siliconflow__meta_llama_meta_llama_3_1_8b_instruct__error",
+        "ErrorBody",
+    ),
     ("siliconflow:meta-llama/Meta-Llama-3.1-8B-Instruct", "request"): (
         "siliconflow__meta_llama_meta_llama_3_1_8b_instruct__request",
         "Request",
@@ -1106,6 +2539,241 @@ MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "siliconflow__meta_llama_meta_llama_3_1_8b_instruct__stream",
         "StreamEvent",
     ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct", "error"): (
+        "siliconflow__moonshotai_kimi_k2_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct", "request"): (
+        "siliconflow__moonshotai_kimi_k2_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct", "response"): (
+        "siliconflow__moonshotai_kimi_k2_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct", "stream"): (
+        "siliconflow__moonshotai_kimi_k2_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct-0905", "error"): (
+        "siliconflow__moonshotai_kimi_k2_instruct_0905__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct-0905", "request"): (
+        "siliconflow__moonshotai_kimi_k2_instruct_0905__request",
+        "Request",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct-0905", "response"): (
+        "siliconflow__moonshotai_kimi_k2_instruct_0905__response",
+        "Response",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Instruct-0905", "stream"): (
+        "siliconflow__moonshotai_kimi_k2_instruct_0905__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Thinking", "error"): (
+        "siliconflow__moonshotai_kimi_k2_thinking__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Thinking", "request"): (
+        "siliconflow__moonshotai_kimi_k2_thinking__request",
+        "Request",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Thinking", "response"): (
+        "siliconflow__moonshotai_kimi_k2_thinking__response",
+        "Response",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2-Thinking", "stream"): (
+        "siliconflow__moonshotai_kimi_k2_thinking__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2.5", "error"): (
+        "siliconflow__moonshotai_kimi_k2_5__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2.5", "request"): (
+        "siliconflow__moonshotai_kimi_k2_5__request",
+        "Request",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2.5", "response"): (
+        "siliconflow__moonshotai_kimi_k2_5__response",
+        "Response",
+    ),
+    ("siliconflow:moonshotai/Kimi-K2.5", "stream"): (
+        "siliconflow__moonshotai_kimi_k2_5__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:nex-agi/DeepSeek-V3.1-Nex-N1", "error"): (
+        "siliconflow__nex_agi_deepseek_v3_1_nex_n1__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:nex-agi/DeepSeek-V3.1-Nex-N1", "request"): (
+        "siliconflow__nex_agi_deepseek_v3_1_nex_n1__request",
+        "Request",
+    ),
+    ("siliconflow:nex-agi/DeepSeek-V3.1-Nex-N1", "response"): (
+        "siliconflow__nex_agi_deepseek_v3_1_nex_n1__response",
+        "Response",
+    ),
+    ("siliconflow:nex-agi/DeepSeek-V3.1-Nex-N1", "stream"): (
+        "siliconflow__nex_agi_deepseek_v3_1_nex_n1__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:openai/gpt-oss-120b", "error"): (
+        "siliconflow__openai_gpt_oss_120b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:openai/gpt-oss-120b", "request"): (
+        "siliconflow__openai_gpt_oss_120b__request",
+        "Request",
+    ),
+    ("siliconflow:openai/gpt-oss-120b", "response"): (
+        "siliconflow__openai_gpt_oss_120b__response",
+        "Response",
+    ),
+    ("siliconflow:openai/gpt-oss-120b", "stream"): (
+        "siliconflow__openai_gpt_oss_120b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:openai/gpt-oss-20b", "error"): (
+        "siliconflow__openai_gpt_oss_20b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:openai/gpt-oss-20b", "request"): (
+        "siliconflow__openai_gpt_oss_20b__request",
+        "Request",
+    ),
+    ("siliconflow:openai/gpt-oss-20b", "response"): (
+        "siliconflow__openai_gpt_oss_20b__response",
+        "Response",
+    ),
+    ("siliconflow:openai/gpt-oss-20b", "stream"): (
+        "siliconflow__openai_gpt_oss_20b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:tencent/Hunyuan-A13B-Instruct", "error"): (
+        "siliconflow__tencent_hunyuan_a13b_instruct__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:tencent/Hunyuan-A13B-Instruct", "request"): (
+        "siliconflow__tencent_hunyuan_a13b_instruct__request",
+        "Request",
+    ),
+    ("siliconflow:tencent/Hunyuan-A13B-Instruct", "response"): (
+        "siliconflow__tencent_hunyuan_a13b_instruct__response",
+        "Response",
+    ),
+    ("siliconflow:tencent/Hunyuan-A13B-Instruct", "stream"): (
+        "siliconflow__tencent_hunyuan_a13b_instruct__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:tencent/Hunyuan-MT-7B", "error"): (
+        "siliconflow__tencent_hunyuan_mt_7b__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:tencent/Hunyuan-MT-7B", "request"): (
+        "siliconflow__tencent_hunyuan_mt_7b__request",
+        "Request",
+    ),
+    ("siliconflow:tencent/Hunyuan-MT-7B", "response"): (
+        "siliconflow__tencent_hunyuan_mt_7b__response",
+        "Response",
+    ),
+    ("siliconflow:tencent/Hunyuan-MT-7B", "stream"): (
+        "siliconflow__tencent_hunyuan_mt_7b__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.5", "error"): ("siliconflow__zai_org_glm_4_5__error", "ErrorBody"),
+    ("siliconflow:zai-org/GLM-4.5", "request"): (
+        "siliconflow__zai_org_glm_4_5__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.5", "response"): (
+        "siliconflow__zai_org_glm_4_5__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.5", "stream"): (
+        "siliconflow__zai_org_glm_4_5__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.5-Air", "error"): (
+        "siliconflow__zai_org_glm_4_5_air__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:zai-org/GLM-4.5-Air", "request"): (
+        "siliconflow__zai_org_glm_4_5_air__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.5-Air", "response"): (
+        "siliconflow__zai_org_glm_4_5_air__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.5-Air", "stream"): (
+        "siliconflow__zai_org_glm_4_5_air__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.5V", "error"): (
+        "siliconflow__zai_org_glm_4_5v__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:zai-org/GLM-4.5V", "request"): (
+        "siliconflow__zai_org_glm_4_5v__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.5V", "response"): (
+        "siliconflow__zai_org_glm_4_5v__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.5V", "stream"): (
+        "siliconflow__zai_org_glm_4_5v__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.6", "error"): ("siliconflow__zai_org_glm_4_6__error", "ErrorBody"),
+    ("siliconflow:zai-org/GLM-4.6", "request"): (
+        "siliconflow__zai_org_glm_4_6__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.6", "response"): (
+        "siliconflow__zai_org_glm_4_6__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.6", "stream"): (
+        "siliconflow__zai_org_glm_4_6__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.6V", "error"): (
+        "siliconflow__zai_org_glm_4_6v__error",
+        "ErrorBody",
+    ),
+    ("siliconflow:zai-org/GLM-4.6V", "request"): (
+        "siliconflow__zai_org_glm_4_6v__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.6V", "response"): (
+        "siliconflow__zai_org_glm_4_6v__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.6V", "stream"): (
+        "siliconflow__zai_org_glm_4_6v__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-4.7", "error"): ("siliconflow__zai_org_glm_4_7__error", "ErrorBody"),
+    ("siliconflow:zai-org/GLM-4.7", "request"): (
+        "siliconflow__zai_org_glm_4_7__request",
+        "Request",
+    ),
+    ("siliconflow:zai-org/GLM-4.7", "response"): (
+        "siliconflow__zai_org_glm_4_7__response",
+        "Response",
+    ),
+    ("siliconflow:zai-org/GLM-4.7", "stream"): (
+        "siliconflow__zai_org_glm_4_7__stream",
+        "StreamEvent",
+    ),
+    ("siliconflow:zai-org/GLM-5", "error"): ("siliconflow__zai_org_glm_5__error", "ErrorBody"),
+    ("siliconflow:zai-org/GLM-5", "request"): ("siliconflow__zai_org_glm_5__request", "Request"),
+    ("siliconflow:zai-org/GLM-5", "response"): ("siliconflow__zai_org_glm_5__response", "Response"),
+    ("siliconflow:zai-org/GLM-5", "stream"): ("siliconflow__zai_org_glm_5__stream", "StreamEvent"),
 }
 
 

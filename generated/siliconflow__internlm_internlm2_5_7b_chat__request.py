@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    MISSING,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
@@ -15,17 +24,39 @@ from wirespec.validators._json_types import JsonInteger, JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
+class Function(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[StrictStr, Field(max_length=64, pattern="^[a-zA-Z0-9_-]+$")]
+    """
+    The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
+    """
+    description: StrictStr | MISSING = MISSING
+    """
+    A description of what the function does, used by the model to choose when and how to call the function.
+    """
+    parameters: dict[str, Any] | MISSING = MISSING
+    """
+    The parameters the functions accepts, described as a JSON Schema object. See the [guide](https://docs.siliconflow.cn/guides/function_calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format. Omitting `parameters` defines a function with an empty parameter list.
+    """
+    strict: StrictBool | None = False
+    """
+    Whether to enable strict schema adherence when generating the function call. If set to true, the model will follow the exact schema defined in the `parameters` field. Only a subset of JSON Schema is supported when `strict` is `true`. Learn more about Structured Outputs in the [function calling guide](https://docs.siliconflow.cn/cn/api-reference/chat-completions/docs/guides/function-calling).
+    """
+
+
 class Message(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    role: Literal["user", "assistant", "system"]
+    role: Literal["system", "user", "assistant"]
     """
-    The role of the messages author. Choice between: system, user, or assistant.
+    The role of the messages author. Choice between: system, user, or assistant. **Example:** "user"
     """
-    content: Any
+    content: StrictStr
     """
-    The contents of the message.
+    The contents of the message. **Example:** "What opportunities and challenges will the Chinese large model industry face in 2025?"
     """
 
 
@@ -35,39 +66,63 @@ class RequestShape(BaseModel):
     )
     model: Literal["internlm/internlm2_5-7b-chat"]
     """
-    The name of the model to query.
+    Corresponding Model Name. To better enhance service quality, we will make periodic changes to the models provided by this service, including but not limited to model on/offlining and adjustments to model service capabilities. We will notify you of such changes through appropriate means such as announcements or message pushes where feasible. **Example:** "Qwen/QwQ-32B"
     """
-    messages: list[Message]
+    messages: Annotated[list[Message], Field(max_length=10, min_length=1)]
     """
     A list of messages comprising the conversation so far.
     """
-    stream: StrictBool | MISSING = MISSING
+    stream: StrictBool = True
     """
-    If set, tokens are returned as Server-Sent Events as they are made available. Stream terminates with data: [DONE]
+    If set, tokens are returned as Server-Sent Events as they are made available. Stream terminates with `data: [DONE]` **Example:** false
     """
-    max_tokens: JsonInteger | MISSING = MISSING
+    max_tokens: Annotated[JsonInteger, Field(ge=1, le=16384)] = 512
     """
-    The maximum number of tokens to generate.
+    The maximum number of tokens to generate. **Example:** 512
     """
-    stop: list[StrictStr] | MISSING = MISSING
+    enable_thinking: StrictBool = True
     """
-    A list of string sequences that will truncate (stop) inference text output.
+    Switches between thinking and non-thinking modes. Default is True. This field only applies to Qwen3. **Example:** false
     """
-    temperature: JsonNumber | MISSING = MISSING
+    thinking_budget: Annotated[JsonInteger, Field(ge=128, le=32768)] = 4096
     """
-    Determines the degree of randomness in the response.
+    Maximum number of tokens for chain-of-thought output. This field applies to all Reasoning models. **Example:** 4096
     """
-    top_p: JsonNumber | MISSING = MISSING
+    min_p: Annotated[JsonNumber, Field(ge=0.0, le=1.0)] = 0.05
     """
-    The top_p (nucleus) parameter is used to dynamically adjust the number of choices for each predicted token based on the cumulative probabilities.
+    Dynamic filtering threshold that adapts based on token probabilities.This field only applies to Qwen3. **Example:** 0.05
     """
-    n: JsonInteger | MISSING = MISSING
+    stop: Stop | StrictBool | JsonNumber | StrictStr | dict[str, Any] | MISSING | None = MISSING
     """
-    Number of generations to return
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence. **Example:** null
+    """
+    temperature: JsonNumber = 0.7
+    """
+    Determines the degree of randomness in the response. **Example:** 0.7
+    """
+    top_p: JsonNumber = 0.7
+    """
+    The `top_p` (nucleus) parameter is used to dynamically adjust the number of choices for each predicted token based on the cumulative probabilities. **Example:** 0.7
+    """
+    top_k: JsonNumber = 50
+    """
+    **Example:** 50
+    """
+    frequency_penalty: JsonNumber = 0.5
+    """
+    **Example:** 0.5
+    """
+    n: JsonInteger = 1
+    """
+    Number of generations to return **Example:** 1
     """
     response_format: Annotated[ResponseFormat | MISSING, Field(title="ResponseFormat")] = MISSING
     """
     An object specifying the format that the model must output.
+    """
+    tools: Annotated[list[Tool] | MISSING, Field(max_length=128)] = MISSING
+    """
+    A list of tools the model may call. Currently, only functions are supported as a tool. Use this to provide a list of functions the model may generate JSON inputs for. A max of 128 functions are supported.
     """
 
 
@@ -81,8 +136,26 @@ class ResponseFormat(BaseModel):
     )
     type: StrictStr | MISSING = MISSING
     """
-    The type of the response format.
+    The type of the response format. **Example:** "text"
     """
+
+
+class Stop(RootModel[list[Any]]):
+    root: Annotated[list[Any], Field(max_length=4)]
+    """
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence. **Example:** null
+    """
+
+
+class Tool(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: Literal["function"]
+    """
+    The type of the tool. Currently, only `function` is supported.
+    """
+    function: Annotated[Function, Field(title="Function")]
 
 
 MODEL_ID: Final = "siliconflow:internlm/internlm2_5-7b-chat"

@@ -5,27 +5,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from pydantic import MISSING, BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
 from wirespec.validators._models import enforce_schema
 
 
-class Choice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    finish_reason: Literal["stop", "eos", "length", "tool_calls"] | MISSING | None = MISSING
-
-
 class StreamEventShape(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    choices: list[Choice] | MISSING = MISSING
 
 
 MODEL_ID: Final = "siliconflow:Pro/Qwen/Qwen2-7B-Instruct"

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    MISSING,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
@@ -15,18 +24,39 @@ from wirespec.validators._json_types import JsonInteger, JsonNumber
 from wirespec.validators._models import enforce_schema
 
 
+class Function(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    description: StrictStr | MISSING = MISSING
+    """
+    A description of what the function does, used by the model to choose when and how to call the function.
+    """
+    name: StrictStr
+    """
+    The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
+    """
+    parameters: dict[str, Any] | MISSING = MISSING
+    """
+    The parameters the functions accepts, described as a JSON Schema object. See the [guide](/guides/function_calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
+
+    Omitting `parameters` defines a function with an empty parameter list.
+    """
+    strict: StrictBool | None = False
+    """
+    Whether to enable strict schema adherence when generating the function call. If set to true, the model will follow the exact schema defined in the `parameters` field. Only a subset of JSON Schema is supported when `strict` is `true`. Learn more about Structured Outputs in the [function calling guide](docs/guides/function-calling).
+    """
+
+
 class Message(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    role: Literal["user", "assistant", "system"]
+    role: Annotated[Literal["user", "assistant", "system"], Field(examples=["user"])]
     """
     The role of the messages author. Choice between: system, user, or assistant.
     """
-    content: Any
-    """
-    The contents of the message.
-    """
+    content: StrictStr
 
 
 class RequestShape(BaseModel):
@@ -35,39 +65,76 @@ class RequestShape(BaseModel):
     )
     model: Literal["Qwen/Qwen2.5-32B-Instruct"]
     """
-    The name of the model to query.
+    Corresponding Model Name. To better enhance service quality, we will make periodic changes to the models provided by this service, including but not limited to model on/offlining and adjustments to model service capabilities. We will notify you of such changes through appropriate means such as announcements or message pushes where feasible.
     """
-    messages: list[Message]
+    messages: Annotated[list[Message], Field(max_length=10, min_length=1)]
     """
     A list of messages comprising the conversation so far.
     """
-    stream: StrictBool | MISSING = MISSING
+    stream: Annotated[StrictBool | MISSING, Field(examples=[False])] = MISSING
     """
-    If set, tokens are returned as Server-Sent Events as they are made available. Stream terminates with data: [DONE]
+    If set, tokens are returned as Server-Sent Events as they are made available. Stream terminates with `data: [DONE]`
     """
-    max_tokens: JsonInteger | MISSING = MISSING
+    max_tokens: Annotated[JsonInteger | MISSING, Field(examples=[4096])] = MISSING
     """
-    The maximum number of tokens to generate.
+    The maximum number of tokens to generate. Ensure that input tokens + max_tokens do not exceed the model’s context window. As some services are still being updated, avoid setting max_tokens to the window’s upper bound; reserve ~10k tokens as buffer for input and system overhead. See Models(https://cloud.siliconflow.cn/models) for details.
+
     """
-    stop: list[StrictStr] | MISSING = MISSING
+    enable_thinking: Annotated[StrictBool | MISSING, Field(examples=[False])] = MISSING
     """
-    A list of string sequences that will truncate (stop) inference text output.
+    Switches between thinking and non-thinking modes. Default is True.  This field supports the following models:
+
+        - Qwen/Qwen3-8B
+        - Qwen/Qwen3-14B
+        - Qwen/Qwen3-32B
+        - wen/Qwen3-30B-A3B
+        - Qwen/Qwen3-235B-A22B
+        - tencent/Hunyuan-A13B-Instruct
+        - zai-org/GLM-4.6V
+        - zai-org/GLM-4.5V
+        - deepseek-ai/DeepSeek-V3.1
+        - deepseek-ai/DeepSeek-V3.1-Terminus
+        - deepseek-ai/DeepSeek-V3.2-Exp
+        - deepseek-ai/DeepSeek-V3.2
+
+    If you want to use the function call feature for deepseek-ai/DeepSeek-V3.1, you need to set enable_thinking to false.
+
     """
-    temperature: JsonNumber | MISSING = MISSING
+    thinking_budget: Annotated[JsonInteger, Field(examples=[4096], ge=128, le=32768)] = 4096
+    """
+    Maximum number of tokens for chain-of-thought output. This field applies to all Reasoning models.
+    """
+    min_p: Annotated[JsonNumber | MISSING, Field(examples=[0.05], ge=0.0, le=1.0)] = MISSING
+    """
+    Dynamic filtering threshold that adapts based on token probabilities.This field only applies to Qwen3.
+    """
+    stop: StrictStr | Stop | MISSING | None = MISSING
+    """
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence.
+
+    """
+    temperature: Annotated[JsonNumber | MISSING, Field(examples=[0.7])] = MISSING
     """
     Determines the degree of randomness in the response.
     """
-    top_p: JsonNumber | MISSING = MISSING
+    top_p: Annotated[JsonNumber, Field(examples=[0.7])] = 0.7
     """
-    The top_p (nucleus) parameter is used to dynamically adjust the number of choices for each predicted token based on the cumulative probabilities.
+    The `top_p` (nucleus) parameter is used to dynamically adjust the number of choices for each predicted token based on the cumulative probabilities.
     """
-    n: JsonInteger | MISSING = MISSING
+    top_k: Annotated[JsonNumber | MISSING, Field(examples=[50])] = MISSING
+    frequency_penalty: Annotated[JsonNumber | MISSING, Field(examples=[0.5])] = MISSING
+    n: Annotated[JsonInteger | MISSING, Field(examples=[1])] = MISSING
     """
     Number of generations to return
     """
     response_format: Annotated[ResponseFormat | MISSING, Field(title="ResponseFormat")] = MISSING
     """
     An object specifying the format that the model must output.
+    """
+    tools: list[Tool] | MISSING = MISSING
+    """
+    A list of tools the model may call. Currently, only functions are supported as a tool. Use this to provide a list of functions the model may generate JSON inputs for. A max of 128 functions are supported.
+
     """
 
 
@@ -79,10 +146,29 @@ class ResponseFormat(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    type: StrictStr | MISSING = MISSING
+    type: Annotated[StrictStr | MISSING, Field(examples=["text"])] = MISSING
     """
     The type of the response format.
     """
+
+
+class Stop(RootModel[list[StrictStr]]):
+    root: Annotated[list[StrictStr], Field(max_length=4, min_length=1)]
+    """
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence.
+
+    """
+
+
+class Tool(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: Literal["function"]
+    """
+    The type of the tool. Currently, only `function` is supported.
+    """
+    function: Annotated[Function, Field(title="Function")]
 
 
 MODEL_ID: Final = "siliconflow:Qwen/Qwen2.5-32B-Instruct"

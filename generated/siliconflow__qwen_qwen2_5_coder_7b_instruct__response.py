@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final
 
-from pydantic import MISSING, BaseModel, ConfigDict, model_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictStr, model_validator
 
 from wirespec.validators._engine import validate as validate_payload
 from wirespec.validators._errors import Report
+from wirespec.validators._json_types import JsonInteger
 from wirespec.validators._models import enforce_schema
 
 
@@ -18,15 +19,56 @@ class Choice(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    finish_reason: Literal["stop", "eos", "length", "tool_calls"] | MISSING = MISSING
+    message: Annotated[Message | MISSING, Field(title="Message")] = MISSING
+    finish_reason: StrictStr | MISSING = MISSING
+
+
+class Function(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    role: StrictStr | MISSING = MISSING
+    content: StrictStr | MISSING = MISSING
+    reasoning_content: StrictStr | MISSING = MISSING
+    tool_calls: list[ToolCall] | MISSING = MISSING
 
 
 class ResponseShape(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    object: Literal["chat.completion"] | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
     choices: list[Choice] | MISSING = MISSING
+    usage: Annotated[Usage | MISSING, Field(title="Usage")] = MISSING
+    created: JsonInteger | MISSING = MISSING
+    model: StrictStr | MISSING = MISSING
+    object: StrictStr | MISSING = MISSING
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: StrictStr | MISSING = MISSING
+    type: StrictStr | MISSING = MISSING
+    function: Annotated[Function | MISSING, Field(title="Function")] = MISSING
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    prompt_tokens: JsonInteger | MISSING = MISSING
+    completion_tokens: JsonInteger | MISSING = MISSING
+    total_tokens: JsonInteger | MISSING = MISSING
 
 
 MODEL_ID: Final = "siliconflow:Qwen/Qwen2.5-Coder-7B-Instruct"

@@ -119,9 +119,32 @@ def _holds(fact: dict[str, Any], node: dict[str, Any], parent: dict[str, Any] | 
     return any(json_equal(found, value) for found in seen), seen
 
 
+def _error_body(schema: dict[str, Any], status: str) -> list[dict[str, Any]]:
+    """The error bodies of ``status`` (each alternative that lists it, or every alternative
+    where none says which status it is)."""
+    bodies = schema.get("anyOf", [schema]) if "anyOf" in schema and not schema.get(
+        "properties") else [schema]
+    listed = [b for b in bodies if status in map(str, b.get("x-status", {}))]
+    return listed or bodies
+
+
 def check_fact(fact: dict[str, Any], model: str, schemas: dict[str, dict[str, Any]],
                limits: dict[str, Any]) -> Verdict:
     schema = schemas.get(fact["kind"])
+    if fact["path"] == "model" and fact["keyword"] == "enum" and schema is not None:
+        # one schema per model: each says its own id; the enum is the list of them
+        const = schema.get("properties", {}).get("model", {}).get("const")
+        if const is None:
+            const = next((b.get("properties", {}).get("model", {}).get("const")
+                          for b in schema.get("oneOf", [])), None)
+        return Verdict(fact, model, "right" if const in fact["value"] else "wrong", const)
+    if fact["kind"] == "error" and ":" in fact["path"] and schema is not None:
+        status, _, rest = fact["path"].partition(":")
+        for body in _error_body(schema, status):
+            verdict = check_fact({**fact, "path": rest}, model, {"error": body}, limits)
+            if verdict.outcome == "right":
+                break
+        return Verdict(fact, model, verdict.outcome, verdict.found)
     if fact["keyword"] == "limit":
         holds, found = _holds(fact, {}, None, None, limits)
         return Verdict(fact, model, "right" if holds else "missing" if found is None else
@@ -131,10 +154,10 @@ def check_fact(fact: dict[str, Any], model: str, schemas: dict[str, dict[str, An
     reached = nodes_at(schema, fact["path"])
     if not reached:
         return Verdict(fact, model, "missing", "the path reaches no node")
+    found_values = []
     if fact["keyword"] in ("type", "enum") and len(reached) > 1:
         # alternatives that each allow one kind or value: the member allows their union
-        reached = [({"anyOf": [node for node, _, _ in reached]}, None, None)]
-    found_values = []
+        reached = [*reached, ({"anyOf": [node for node, _, _ in reached]}, None, None)]
     for node, parent, name in reached:
         holds, found = _holds(fact, node, parent, name, limits)
         if holds:

@@ -12,7 +12,9 @@ def test_models_json_lists_ids_providers_models_kinds():
     assert result.returncode == 0
     models = json.loads(result.stdout)
     by_id = {m["id"]: m for m in models}
-    assert len(models) == 27 + 33 + 7 + 42  # Cloudflare catalog (older and newer), DashScope, SF
+    # Cloudflare 60 (catalog), DashScope 73 (seed 7, English page 57, Chinese page 9 more),
+    # SiliconFlow 116 (seed 42; 2025 markdown and OpenAPI page: their own and newer ids)
+    assert len(models) == 60 + 73 + 116
     entry = by_id["dashscope:qwen1.5-72b-chat"]
     assert entry["provider"] == "dashscope" and entry["model"] == "qwen1.5-72b-chat"
     assert entry["kinds"] == ["request", "response", "stream", "error"]

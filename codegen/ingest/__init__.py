@@ -24,6 +24,7 @@ from . import (
     dashscope_reference,
     siliconflow_reference,
 )
+from ._crosscheck import models_checks
 from ._formats import (
     DocumentReading,
     Format,
@@ -36,7 +37,10 @@ from ._formats import (
     measured,
 )
 from ._manifest import load_manifest
+from ._openapi_models import read_openapi
 from ._pipeline import Outcome, Plan, plan
+from ._prose import read_prose
+from .readers import cell_per_line, openapi, param_list
 
 __all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas", "ingest",
            "listed_documents", "plan_sources", "read_sources", "revisions"]
@@ -45,9 +49,23 @@ __all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas"
 def _models_only(ingest: Any) -> Any:
     def read(doc: Any) -> DocumentReading:
         found = ingest(doc)
-        return measured(DocumentReading(found, notes=[note for model in found
-                                                      for note in model.notes]))
+        return measured(DocumentReading(found, models_checks(found), [
+            note for model in found for note in model.notes]))
     return read
+
+
+def _prose(reader: Any) -> Any:
+    def read(doc: Any) -> DocumentReading:
+        return read_prose(doc, reader.read, doc.entry["provider"])
+    return read
+
+
+def _openapi(doc: Any) -> DocumentReading:
+    return read_openapi(doc, doc.entry["provider"])
+
+
+def _looks(reader: Any) -> Any:
+    return lambda path, text: reader.looks_like(text)
 
 
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
@@ -63,6 +81,12 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            looks_like_pipe_tables, _models_only(dashscope_reference.ingest)),
     Format("flattened-values", "a rendered reference that lost its parameter names",
            looks_like_flattened_values, _models_only(siliconflow_reference.ingest)),
+    Format("param-list", "a parameter list (markdown headings, Mintlify renderings)",
+           _looks(param_list), _prose(param_list)),
+    Format("cell-per-line", "a reference rendered one cell per line (name type (必选))",
+           _looks(cell_per_line), _prose(cell_per_line)),
+    Format("openapi", "an OpenAPI 3.0/3.1 document, whole or in a page",
+           _looks(openapi), _openapi),
 )}
 
 

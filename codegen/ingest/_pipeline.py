@@ -19,6 +19,7 @@ from wirespec._exceptions import DocumentError
 from ._assemble import INDEX, Assembled, assemble_model, index_file
 from ._document import ModelSchemas, SourceDocument
 from ._formats import DocumentReading, Format, detect
+from ._losses import PROSE_FORMATS, accepted, losses, refusal
 from ._manifest import Entry, load_manifest, read_capped
 
 # An ingester that meets a layout beyond what its rules check raises one of these: still one
@@ -151,11 +152,37 @@ def _newest(outcomes: list[Outcome], held: dict[str, str]) -> Chosen:
     return newest
 
 
+def _refuse_lost_constraints(outcomes: list[Outcome]) -> None:
+    """A prose revision that lost a constraint its predecessor had, while its words still
+    carry numbers, fails (see _losses)."""
+    readings = [(o, {m.model_id: m for m in o.reading.models}) for o in outcomes
+                if o.reading is not None]
+    for outcome, models in readings:
+        if outcome.format not in PROSE_FORMATS or outcome.error is not None:
+            continue
+        for model_id, found in models.items():
+            older = [(o.entry.revision, o, held[model_id]) for o, held in readings
+                     if model_id in held and o.entry.revision < outcome.entry.revision]
+            if not older or "request" not in found.schemas:
+                continue
+            _, before, previous = max(older, key=lambda item: item[0])
+            if "request" not in previous.schemas:
+                continue
+            for loss in losses(previous.schemas["request"], found.schemas["request"]):
+                if not accepted(outcome.entry.raw, loss):
+                    outcome.error = refusal(outcome.entry.path, f"sources/{before.entry.path}",
+                                            loss)
+                    break
+            if outcome.error is not None:
+                break
+
+
 def plan(root: Path, formats: dict[str, Format], only: list[str] | None = None,
          keep_failed: bool = True) -> Plan:
     """Read every document (or ``only`` these) and work out schemas/. ``keep_failed``: the
     models of a failing document keep their files from the current schemas/."""
     outcomes = read_all(root, formats, only)
+    _refuse_lost_constraints(outcomes)
     previous = _previous_index(root) if keep_failed else []
     held = _held_by_failures(outcomes, previous)
     newest = _newest(outcomes, held)

@@ -1,0 +1,139 @@
+"""Prose references (parameter lists, one cell per line, pipe tables): a layout reader's
+records, the builder's schemas, the provider's wire shape, one schema set per model.
+
+The models are those the document names: its ``model`` enum or value list, its samples and
+code, and (for providers whose ids are lower-case family names, DashScope) every id its prose
+names. Facts that differ by model (defaults by model group) go to the models of the group.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from ._build import Built, PerModel, build_section, placed
+from ._document import ModelSchemas, Source, SourceDocument
+from ._formats import DocumentReading
+from ._model_names import group_members, named_ids
+from ._records import ReadDocument
+from ._samples_schema import from_samples
+from ._shapes import SHAPES
+from .grammar import Unread
+
+Reader = Callable[[SourceDocument], ReadDocument]
+
+
+def _models(doc: SourceDocument, read: ReadDocument, provider: str) -> list[tuple[str, int, str]]:
+    """(model id, line, how) of every model the document names, first mention first."""
+    named = doc.entry.get("models")
+    if isinstance(named, list):
+        return [(model, 1, "manifest") for model in named]
+    enum = [(m.model, m.line, m.how) for m in read.models if m.how == "enum"]
+    if enum:  # a model enum is the list of what may be sent
+        return list({model: (model, line, how) for model, line, how in enum}.values())
+    found: dict[str, tuple[str, int, str]] = {}
+    for mention in read.models:
+        found.setdefault(mention.model, (mention.model, mention.line, mention.how))
+    for model, line in named_ids(doc.text, provider):
+        found.setdefault(model, (model, line, "prose"))
+    return list(found.values())
+
+
+def _at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    node: Any = schema
+    for step in path:
+        node = node.get("items") if step == "[]" else node.get("properties", {}).get(step)
+        if not isinstance(node, dict):
+            return None
+    return node
+
+
+def _per_model(request: dict[str, Any], facts: list[PerModel], model: str,
+               models: list[str]) -> None:
+    """Each fact that differs by model, on the node it belongs to, for ``model`` only; a
+    fact of "all other models" (no model words) goes to the models no other group names."""
+    groups: dict[tuple[tuple[str, ...], str], list[PerModel]] = {}
+    for fact in facts:
+        groups.setdefault((fact.path, fact.reading.keyword), []).append(fact)
+    for (path, keyword), same in groups.items():
+        node = _at(request, path)
+        if node is None or keyword != "default":
+            continue
+        chosen = _group_of(model, same, models)
+        if chosen is not None:
+            node["default"] = copy.deepcopy(chosen.reading.value)
+            node["x-source"].setdefault("keywords", {})["default"] = {
+                "line": chosen.reading.line, "quote": chosen.reading.quote,
+                "rule": chosen.reading.rule}
+
+
+def _is_group(words: str) -> bool:
+    return words.strip().strip("*").lower().endswith(
+        ("series", "系列", "models", "model", "模型"))
+
+
+def _group_of(model: str, facts: list[PerModel], models: list[str]) -> PerModel | None:
+    """The fact whose model words name ``model``: by its id before by its series; else the
+    fact for "all other models" (no model words), when no group names it."""
+    for groups in (False, True):
+        for fact in facts:
+            if any(_is_group(words) == groups and model in group_members(words, models)
+                   for words in fact.reading.models):
+                return fact
+    return next((fact for fact in facts if not fact.reading.models), None)
+
+
+def _model_const(request: dict[str, Any], doc: SourceDocument, model: str, line: int,
+                 how: str) -> dict[str, Any]:
+    schema = copy.deepcopy(request)
+    field = schema.setdefault("properties", {}).setdefault("model", {"type": "string"})
+    field.pop("enum", None)
+    field.pop("default", None)
+    field["const"] = model
+    field["x-source"] = Source(doc.path, line, model, inferred=None if how in (
+        "enum", "manifest") else f"the document names {model} ({how}) as a model of this "
+        "API").as_json()
+    return schema
+
+
+def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentReading:
+    read = reader(doc)
+    records = [placed(record) for record in read.records]
+    request = build_section(doc, records, "request")
+    response = build_section(doc, records, "response") \
+        if any(r.section == "response" for r in records) else None
+    shape = SHAPES[provider]
+    kinds: dict[str, dict[str, Any]] = {}
+    response_schema = response.schema if response else from_samples(doc, read.samples,
+                                                                      "response")
+    if response_schema is not None:
+        kinds["response"] = response_schema
+        stream = shape.stream(doc, response_schema, read)
+        if stream is not None:
+            kinds["stream"] = stream
+    error = from_samples(doc, read.samples, "error")
+    if error is not None:
+        kinds["error"] = error
+    body = shape.request(doc, request.schema)
+    models = _models(doc, read, provider)
+    if not models:
+        doc.fail(None, "the document names no model (no model enum, sample or id); name them "
+                 "with `models` in the manifest")
+    ids = [model for model, _, _ in models]
+    found = []
+    for model, line, how in models:
+        schema = _model_const(body, doc, model, line, how)
+        _per_model(schema, request.per_model, model, ids)
+        found.append(ModelSchemas(provider, model, {"request": schema,
+                                                    **copy.deepcopy(kinds)}))
+    return _reading(doc, found, [request, *([response] if response else [])])
+
+
+def _reading(doc: SourceDocument, found: list[ModelSchemas], built: list[Built]
+             ) -> DocumentReading:
+    unread: list[Unread] = [u for b in built for u in b.unread]
+    notes = [f"line {p.line}: not written: {p.words[:120]!r} {p.reason}"
+             for b in built for p in b.refused]
+    return DocumentReading(found, unread, notes, parameters=sum(b.parameters for b in built),
+                           constraints=sum(b.constraints for b in built))
