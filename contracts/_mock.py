@@ -204,18 +204,18 @@ class MockApp:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-# Error codes: DashScope's and Cloudflare's published tables; OpenAI's for the compatible API.
+# Error codes: DashScope's and Cloudflare's published tables; SiliconFlow's documented example.
 _CODES: dict[str, dict[str, str | int]] = {
     "dashscope": {"method": "InvalidURL", "auth": "InvalidApiKey", "malformed": "InvalidParameter",
                   "model": "InvalidParameter", "invalid": "InvalidParameter",
                   "size": "InvalidParameter"},
     "cloudflare": {"method": 3003, "auth": 10000, "malformed": 3003, "model": 5007,
                    "invalid": 5006, "size": 3006},
-    "siliconflow": {"method": "method_not_allowed", "auth": "invalid_api_key",
-                    "malformed": "invalid_request_error", "model": "model_not_found",
-                    "invalid": "invalid_request_error", "size": "request_too_large"},
+    # the documents' one example code (20012, a 400); 401 and 404 bodies are strings
+    "siliconflow": {"method": 20012, "auth": "Invalid token", "malformed": 20012,
+                    "model": 20012, "invalid": 20012, "size": 20012},
 }
-_NO_MODEL_STATUS = {"siliconflow": 404}
+_NO_MODEL_STATUS: dict[str, int] = {}
 
 
 def _bearer_token(authorization: str) -> str | None:

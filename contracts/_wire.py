@@ -240,9 +240,14 @@ class OpenAICompatible(_ModelInBody):
     hint_adds_members = True
 
     def error(self, rejection: Rejection, request_id: str) -> bytes:
-        kind = "authentication_error" if rejection.status == 401 else "invalid_request_error"
-        return _json({"error": {"message": rejection.message, "type": kind,
-                                "param": rejection.param, "code": rejection.code}})
+        # SiliconFlow's references (2025 markdown, OpenAPI page) document the bodies: a JSON
+        # string for 401 and 404, `{code, message, data}` for the others
+        if rejection.status == 401:
+            return _json("Invalid token")
+        if rejection.status == 404:
+            return _json("404 page not found")
+        return _json({"code": rejection.code, "message": rejection.message,
+                      "data": "; ".join(rejection.details) or rejection.message})
 
     def _envelope(self, model: str, request_id: str, kind: str) -> dict[str, Any]:
         return {"id": request_id, "object": kind, "created": 1700000000, "model": model}

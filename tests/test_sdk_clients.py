@@ -66,8 +66,9 @@ def test_openai_sdk_sees_refusals_as_its_own_errors(openai_client):
                                               temperature="hot")  # type: ignore[arg-type]
     assert refused.value.status_code == 400
     assert "/temperature" in refused.value.message
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.BadRequestError) as unknown:  # SiliconFlow: 400, code 20012
         openai_client.chat.completions.create(model="Qwen/Not-A-Model", messages=MESSAGES)
+    assert "Qwen/Not-A-Model" in unknown.value.message
 
 
 @pytest.mark.parametrize("result_format", ["text", "message"])
