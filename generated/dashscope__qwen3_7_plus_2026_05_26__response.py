@@ -239,7 +239,7 @@ class ToolCall(BaseModel):
     """
     The type of tool. Currently only `function` is supported.
     """
-    function: Annotated[Function | MISSING, Field(title="Function")] = MISSING
+    function: Function | MISSING = MISSING
     """
     Show child attributes
     """

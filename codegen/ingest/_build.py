@@ -100,14 +100,23 @@ def _container(root: dict[str, Any], path: tuple[str, ...], doc: SourceDocument,
     node = root
     for step in path:
         if step == ELEMENT:
-            node.setdefault("type", "array")
-            node = node.setdefault("items", {})
+            node = _branch(node, "array").setdefault("items", {})
         else:
-            node.setdefault("type", "object")
-            node = node.setdefault("properties", {}).setdefault(step, {})
+            node = _branch(node, "object").setdefault("properties", {}).setdefault(step, {})
         if "x-source" not in node:
             node["x-source"] = Source(doc.path, record.line, record.name.text.strip(), inferred=(
                 "implied by the members the document names below it")).as_json()
+    return node
+
+
+def _branch(node: dict[str, Any], json_type: str) -> dict[str, Any]:
+    """Where members of type ``json_type`` go in ``node``: the alternative of that type where
+    the type words gave alternatives (``object[] | null``: the elements go into the array, and
+    null stays allowed), else ``node`` itself, typed."""
+    for alternative in node.get("anyOf", []) if "type" not in node else []:
+        if isinstance(alternative, dict) and alternative.get("type") == json_type:
+            return alternative
+    node.setdefault("type", json_type)
     return node
 
 
