@@ -234,26 +234,119 @@ def _first_alternative_only(doc: SourceDocument, record: ParameterRecord,
         "x-source": source}
 
 
+def _place(doc: SourceDocument, root: dict[str, Any], record: ParameterRecord,
+           built: Built) -> None:
+    """One record's node under ``root`` (a section's body, or an element alternative), and
+    its name in its parent's ``required`` where the layout marks it."""
+    node = _container(root, record.path, doc, record)
+    build_node(doc, record, node, built)
+    built.parameters += 1
+    mark = required_mark(record)
+    if mark and record.path and record.path[-1] != ELEMENT:
+        parent = _container(root, record.path[:-1], doc, record) \
+            if len(record.path) > 1 else root
+        required = parent.setdefault("required", [])
+        if record.path[-1] not in required:
+            required.append(record.path[-1])
+
+
+def is_shape_label(record: ParameterRecord) -> bool:
+    """A heading that names a shape in words (``User Message object （必选）``), not a
+    parameter: a parameter's name is an identifier, never words with spaces."""
+    return any(any(char.isspace() for char in step) for step in record.path)
+
+
+def _is_array(record: ParameterRecord) -> bool:
+    if is_shape_label(record) or record.type_words is None:
+        return False
+    typed = read_type(record.type_words.text)
+    return typed.json_type == "array" or "[]" in record.type_words.text
+
+
+@dataclass
+class _Alternatives:
+    """An array parameter whose elements the page describes as labelled shapes, each label
+    with the members the page lists between it and the next label."""
+
+    array: ParameterRecord
+    labels: list[tuple[ParameterRecord, list[ParameterRecord]]] = field(default_factory=list)
+
+
+def _alternative_runs(records: list[ParameterRecord], built: Built
+                      ) -> tuple[list[ParameterRecord], list[_Alternatives]]:
+    """The records that are parameters, and the runs of shape labels.
+
+    A label right after an array parameter starts a run: it is the shape of one of that
+    array's elements (``messages array`` then ``System Message object``, ``User Message
+    object``, …). The records between two labels of a run are the earlier label's members
+    (unless the later label follows an array: it then describes that array's elements);
+    those after the run's last label stay parameters (the page does not say where that
+    shape's members end). A label with no array before it is not written, and said so."""
+    plain: list[ParameterRecord] = []
+    runs: list[_Alternatives] = []
+    run: _Alternatives | None = None
+    since: list[ParameterRecord] = []  # records after the open run's last label
+    previous: ParameterRecord | None = None
+    for record in records:
+        if not is_shape_label(record):
+            (since if run is not None else plain).append(record)
+        elif previous is not None and _is_array(previous):
+            plain += since
+            run, since = _Alternatives(previous), []
+            runs.append(run)
+            run.labels.append((record, []))
+        elif run is not None:
+            run.labels[-1][1].extend(since)
+            since = []
+            run.labels.append((record, []))
+        else:
+            built.refused.append(ReadingProblem(
+                record.line, record.name.text, "names a shape in words, not a parameter, and "
+                "follows no array parameter whose elements it could describe"))
+        previous = record
+    plain += since
+    return sorted(plain, key=lambda r: r.line), runs
+
+
+def _labelled_items(doc: SourceDocument, root: dict[str, Any], run: _Alternatives,
+                    built: Built) -> None:
+    """The array's elements as one of the labelled shapes (``anyOf`` of titled objects)."""
+    items = _container(root, (*run.array.path, ELEMENT), doc, run.array)
+    if "anyOf" in items:
+        built.refused += [ReadingProblem(label.line, label.name.text, "labels an element "
+                                         "shape of an array whose elements already have "
+                                         "alternatives") for label, _ in run.labels]
+        return
+    alternatives = []
+    for label, members in run.labels:
+        shape: dict[str, Any] = {}
+        build_node(doc, label, shape, built)
+        shape["title"] = label.name.text.strip()
+        for member in members:
+            _place(doc, shape, member, built)
+        alternatives.append(shape)
+    items["anyOf"] = alternatives
+    if "inferred" in items.get("x-source", {}):
+        first = run.labels[0][0]
+        items["x-source"] = Source(doc.path, first.line, first.name.text.strip(), inferred=(
+            "each element is one of the shapes the page labels under "
+            f"{run.array.name.text.strip()}: "
+            + ", ".join(label.name.text.strip() for label, _ in run.labels))).as_json()
+
+
 def build_section(doc: SourceDocument, records: list[ParameterRecord], section: str) -> Built:
     """The schema of one section (request body, response body, …) from its records."""
     built = Built({"type": "object", "properties": {},
                    "x-source": Source(doc.path, records[0].line if records else 1,
                                       section).as_json()})
-    chosen = [r for r in records if r.section == section]
+    chosen, runs = _alternative_runs([r for r in records if r.section == section], built)
     for record in chosen:
-        node = _container(built.schema, record.path, doc, record)
-        build_node(doc, record, node, built)
-        built.parameters += 1
-        mark = required_mark(record)
-        if mark and record.path and record.path[-1] != ELEMENT:
-            parent = _container(built.schema, record.path[:-1], doc, record) \
-                if len(record.path) > 1 else built.schema
-            required = parent.setdefault("required", [])
-            if record.path[-1] not in required:
-                required.append(record.path[-1])
+        _place(doc, built.schema, record, built)
     for record in chosen:
         names = _labelled_alternatives(record)
         if names:
             node = _container(built.schema, record.path, doc, record)
             _first_alternative_only(doc, record, node, names)
+    for run in runs:
+        _labelled_items(doc, built.schema, run, built)
     return built
