@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from ._document import SourceDocument
+
 # Model families whose ids each provider's documents write in lower case (DashScope hosts
 # its own and other vendors' models under these names).
 FAMILIES = {"dashscope": ("qwen", "qwq", "qvq", "deepseek", "kimi", "glm", "farui")}
@@ -22,6 +24,10 @@ _SEGMENT = r"[a-z0-9][a-z0-9.]*"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{4}$|^latest$")
 _SIZE = re.compile(r"^\d+(?:\.\d+)?[bkm](?:-[a-z0-9.]+)*$")
 _WORD_TAIL = re.compile(r"-([a-z]+)$")
+# What real ids look like (qwen-plus-2025-04-28, Pro/deepseek-ai/DeepSeek-R1,
+# @cf/meta/llama-3.1-8b-instruct): the longest known is under 50 characters.
+MAX_ID_LENGTH = 100
+_ID_SHAPE = re.compile(r"[A-Za-z0-9@][A-Za-z0-9._/:@-]*")
 
 
 def _id_pattern(families: Iterable[str]) -> re.Pattern[str]:
@@ -102,3 +108,22 @@ def group_members(words: str, models: Iterable[str], provider: str = "dashscope"
             return
     written = expand(low, FAMILIES.get(provider, ())) if "/" in low else [low]
     yield from (m for m in models if m.lower() in written)
+
+
+def implausible(model: str) -> str | None:
+    """Why ``model`` cannot be a model id (it also names files), or None when it can be."""
+    if len(model) > MAX_ID_LENGTH:
+        return (f"a model id of {len(model)} characters ({model[:40]!r}…): ids have at most "
+                f"{MAX_ID_LENGTH}; words glued together?")
+    if not _ID_SHAPE.fullmatch(model):
+        return (f"{model[:60]!r} is no model id: ids are letters, digits and -._/:@, "
+                "starting with a letter, a digit or @")
+    return None
+
+
+def refuse_implausible(doc: SourceDocument, models: Iterable[tuple[str, int, str]]) -> None:
+    """One clear line for the first model id (model, line, how) that cannot be one."""
+    for model, line, how in models:
+        if reason := implausible(model):
+            where = "the manifest's `models`" if how == "manifest" else f"read as {how}"
+            doc.fail(None if how == "manifest" else line, f"{reason} ({where})")

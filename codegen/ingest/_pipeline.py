@@ -26,6 +26,8 @@ from ._manifest import Entry, load_manifest, read_capped
 # clear line naming the document, never a traceback.
 LAYOUT_SURPRISES = (KeyError, IndexError, ValueError, TypeError, AttributeError, StopIteration,
                     RecursionError)
+# The longest file name (in bytes) the file systems schemas/ lives on accept (NAME_MAX).
+MAX_FILE_NAME_BYTES = 255
 
 
 @dataclass
@@ -177,6 +179,13 @@ def _refuse_lost_constraints(outcomes: list[Outcome]) -> None:
                 break
 
 
+def _too_long_name(files: dict[str, str]) -> int | None:
+    """The length of the longest file name among ``files``' paths, when one is too long."""
+    longest = max((len(part.encode("utf-8")) for rel in files for part in rel.split("/")),
+                  default=0)
+    return longest if longest > MAX_FILE_NAME_BYTES else None
+
+
 def plan(root: Path, formats: dict[str, Format], only: list[str] | None = None,
          keep_failed: bool = True) -> Plan:
     """Read every document (or ``only`` these) and work out schemas/. ``keep_failed``: the
@@ -195,6 +204,11 @@ def plan(root: Path, formats: dict[str, Format], only: list[str] | None = None,
             assembled[model_id] = assemble_model(found, outcome.entry.path)
         except DocumentError as err:
             outcome.error = err
+            continue
+        if (too_long := _too_long_name(assembled[model_id].files)) is not None:
+            outcome.error = DocumentError(
+                f"sources/{outcome.entry.path}", None, f"the model id {model_id[:60]!r} would "
+                f"name a file of {too_long} bytes (at most {MAX_FILE_NAME_BYTES}): not written")
             continue
         for rel in assembled[model_id].files:
             if owners.setdefault(rel.lower(), model_id) != model_id:

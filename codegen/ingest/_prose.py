@@ -15,11 +15,12 @@ from typing import Any
 from ._build import Built, PerModel, build_section, placed
 from ._document import ModelSchemas, Source, SourceDocument
 from ._formats import DocumentReading
-from ._model_names import group_members, named_ids
+from ._model_names import group_members, named_ids, refuse_implausible
 from ._records import ReadDocument
 from ._samples_schema import from_samples
 from ._shapes import SHAPES
 from .grammar import Unread
+from .readers._endpoints import chat_endpoint_only
 
 Reader = Callable[[SourceDocument], ReadDocument]
 
@@ -98,7 +99,7 @@ def _model_const(request: dict[str, Any], doc: SourceDocument, model: str, line:
 
 
 def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentReading:
-    read = reader(doc)
+    read = chat_endpoint_only(doc, reader(doc), provider)
     records = [placed(record) for record in read.records]
     request = build_section(doc, records, "request")
     response = build_section(doc, records, "response") \
@@ -117,6 +118,7 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
         kinds["error"] = error
     body = shape.request(doc, request.schema)
     models = _models(doc, read, provider)
+    refuse_implausible(doc, models)
     if not models:
         doc.fail(None, "the document names no model (no model enum, sample or id); name them "
                  "with `models` in the manifest")
@@ -127,13 +129,14 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
         _per_model(schema, request.per_model, model, ids)
         found.append(ModelSchemas(provider, model, {"request": schema,
                                                     **copy.deepcopy(kinds)}))
-    return _reading(doc, found, [request, *([response] if response else [])])
+    return _reading(doc, found, [request, *([response] if response else [])], read)
 
 
-def _reading(doc: SourceDocument, found: list[ModelSchemas], built: list[Built]
-             ) -> DocumentReading:
+def _reading(doc: SourceDocument, found: list[ModelSchemas], built: list[Built],
+             read: ReadDocument) -> DocumentReading:
     unread: list[Unread] = [u for b in built for u in b.unread]
     notes = [f"line {p.line}: not written: {p.words[:120]!r} {p.reason}"
              for b in built for p in b.refused]
+    notes += [f"line {span.line}: not read: {span.text[:120]}" for span in read.leftovers]
     return DocumentReading(found, unread, notes, parameters=sum(b.parameters for b in built),
                            constraints=sum(b.constraints for b in built))
