@@ -88,10 +88,24 @@ def _arrays(node: dict[str, Any]) -> st.SearchStrategy[Any]:
     low = node.get("minItems", 0)
     high = node.get("maxItems")
     items = values(node.get("items", {}))
-    between = st.lists(items, min_size=low, max_size=min(high, low + 3) if high else low + 3)
+    between = _sized(node, items, low) if low > _DRAWN_IN_FULL else st.lists(
+        items, min_size=low, max_size=min(high, low + 3) if high else low + 3)
     if high is not None and high <= 64:
-        return st.one_of(st.lists(items, min_size=high, max_size=high), between)
+        return st.one_of(_sized(node, items, high), between)
     return between
+
+
+_DRAWN_IN_FULL = 8  # longer lists repeat a few drawn elements
+
+
+def _sized(node: dict[str, Any], items: st.SearchStrategy[Any], size: int
+           ) -> st.SearchStrategy[list[Any]]:
+    """Lists of exactly ``size`` elements. Past a few elements they repeat a short drawn list:
+    128 elements drawn one by one overrun hypothesis's buffer and nothing is ever drawn, and
+    the limit is about the count, not about 128 different elements."""
+    if size <= _DRAWN_IN_FULL or node.get("uniqueItems"):
+        return st.lists(items, min_size=size, max_size=size)
+    return st.lists(items, min_size=1, max_size=3).map(lambda drawn: (drawn * size)[:size])
 
 
 def _objects(node: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -142,7 +156,23 @@ def reaching(schema: dict[str, Any], target: str) -> dict[str, Any]:
             node, index = node[token], index + 1
         else:
             node, index = node.get(token), index + 1
+    keyword = tokens(target)[-1] if target else ""
+    if isinstance(node, dict) and keyword in _APPLIES_TO:
+        # a keyword beside alternatives of several types (`stop`: string, null or a list,
+        # at most 4) is reached only by a value of the type it applies to
+        wanted = node.setdefault("type", _APPLIES_TO[keyword])
+        for alternatives in ("anyOf", "oneOf"):
+            fitting = [branch for branch in node.get(alternatives, [])
+                       if isinstance(branch, dict) and branch.get("type") == wanted]
+            if fitting:
+                node[alternatives] = fitting
+        if keyword == "maxItems":
+            node["minItems"] = max(1, node.get("minItems", 0))  # [] cannot grow past it
     return result
+
+
+_APPLIES_TO = {"minItems": "array", "maxItems": "array", "minLength": "string",
+               "maxLength": "string", "pattern": "string"}
 
 
 def at_limit(schema: dict[str, Any], target: str) -> dict[str, Any] | None:
