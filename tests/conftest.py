@@ -33,8 +33,9 @@ def load(schemas: dict[str, str], rel: str) -> dict[str, Any]:
 
 
 # The models property runs in `make test` cover (`wirespec fuzz` covers every model): every
-# seed family, all DashScope models, two SiliconFlow ones (theirs differ only in the model
-# constant), and one catalog model per task.
+# seed family (all the seed DashScope models), two SiliconFlow ones (theirs differ only in the
+# model constant), one catalog model per task, and one model per other set of documents: the
+# newer references name dozens of models that differ only in their constant and defaults.
 SAMPLED_MODELS = {
     "siliconflow:Qwen/Qwen2.5-7B-Instruct", "siliconflow:Pro/Qwen/Qwen2-7B-Instruct",
     *(f"cloudflare:@cf/{name}" for name in (
@@ -43,12 +44,23 @@ SAMPLED_MODELS = {
         "black-forest-labs/flux-1-schnell", "deepgram/aura-1", "meta/m2m100-1.2b",
         "facebook/detr-resnet-50", "openai/gpt-oss-120b", "huggingface/distilbert-sst-2-int8")),
 }
+SEED_DASHSCOPE = "sources/dashscope/qwen1.5-chat.api-reference.txt"
 
 
 def sampled_targets() -> list[tuple[str, str]]:
     index = json.loads((ROOT / "schemas" / "index.json").read_text())
-    return [(m["id"], kind) for m in index["models"] for kind in m["kinds"]
-            if m["provider"] == "dashscope" or m["id"] in SAMPLED_MODELS]
+    targets, documents_seen = [], set()
+    for model in index["models"]:
+        for kind, rel in model["kinds"].items():
+            documents = tuple(json.loads((ROOT / "schemas" / rel).read_text())["x-documents"])
+            seed = documents == (SEED_DASHSCOPE,)
+            if model["provider"] == "cloudflare" and model["id"] not in SAMPLED_MODELS:
+                continue  # one per task, named above
+            first = (model["provider"], documents, kind) not in documents_seen
+            if model["id"] in SAMPLED_MODELS or seed or first:
+                targets.append((model["id"], kind))
+            documents_seen.add((model["provider"], documents, kind))
+    return targets
 
 
 SEED_DOCUMENTS = [

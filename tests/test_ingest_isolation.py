@@ -27,6 +27,10 @@ EXPECTED_FORMAT = {
     "cloudflare/qwen1.5-7b-chat-awq.docs-page.txt": "cloudflare-docs-page",
     "dashscope/qwen1.5-chat.api-reference.txt": "pipe-tables",
     "siliconflow/chat-completions.api-reference.txt": "flattened-values",
+    "dashscope/dashscope-chat.en.md": "param-list",
+    "dashscope/qwen-api-reference.dashscope-protocol.zh.txt": "cell-per-line",
+    "siliconflow/chat-completions.markdown.2025.md": "param-list",
+    "siliconflow/chat-completions.openapi-page.md": "openapi",
 }
 
 

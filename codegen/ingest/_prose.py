@@ -47,7 +47,8 @@ def _at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
         node = node.get("items") if step == "[]" else node.get("properties", {}).get(step)
         if not isinstance(node, dict):
             return None
-    return node
+    found: dict[str, Any] = node
+    return found
 
 
 def _per_model(request: dict[str, Any], facts: list[PerModel], model: str,
