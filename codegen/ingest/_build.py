@@ -88,8 +88,16 @@ def placed(record: ParameterRecord) -> ParameterRecord:
 
 
 def _entry_source(doc: SourceDocument, record: ParameterRecord) -> dict[str, Any]:
-    words = " ".join(part.text.strip() for part in (record.name, record.type_words,
-                                                    record.required) if part is not None)
+    parts = [part for part in (record.name, record.type_words, record.required)
+             if part is not None]
+    texts = [part.text.strip() for part in parts]
+    words = " ".join(texts)
+    one_line = all(part.line == record.line for part in parts)
+    if not one_line or words not in doc.line(record.line):
+        # the document's own words: renderings fuse the cells ("inputobject required"),
+        # lists put them on lines of their own
+        fused = "".join(texts)
+        words = fused if one_line and fused in doc.line(record.line) else " … ".join(texts)
     return Source(doc.path, record.line, words).as_json()
 
 

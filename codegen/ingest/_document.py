@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -43,8 +44,8 @@ class SourceDocument:
     entry: dict[str, Any]
     read_sibling: Callable[[str], SourceDocument] = field(repr=False)
 
-    @property
-    def lines(self) -> list[str]:
+    @functools.cached_property
+    def lines(self) -> list[str]:  # a document's text is never changed once read
         return self.text.split("\n")
 
     def line(self, number: int) -> str:

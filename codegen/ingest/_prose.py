@@ -93,10 +93,22 @@ def _model_const(request: dict[str, Any], doc: SourceDocument, model: str, line:
     field.pop("enum", None)
     field.pop("default", None)
     field["const"] = model
-    field["x-source"] = Source(doc.path, line, model, inferred=None if how in (
+    words = _model_words(doc, line, model)
+    field["x-source"] = Source(doc.path, line, words, inferred=None if how in (
         "enum", "manifest") else f"the document names {model} ({how}) as a model of this "
         "API").as_json()
     return schema
+
+
+def _model_words(doc: SourceDocument, line: int, model: str) -> str:
+    """The document's words naming ``model``: the id itself, or where an id written in
+    short (``qwen-plus-2025-07-28/04-28``) stands on its line."""
+    text = doc.line(line) if 0 < line <= len(doc.lines) else ""
+    if model in text:
+        return model
+    stem = model.split("-")[0]
+    at = text.find(stem)
+    return text[at:at + 120].strip() if at >= 0 and stem else model
 
 
 def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentReading:

@@ -48,5 +48,6 @@ def from_samples(doc: SourceDocument, samples: list[Sample], kind: str) -> dict[
     if len(shapes) == 1:
         return shapes[0]
     first = found[0]
-    return {"anyOf": shapes, "x-source": Source(doc.path, first.line, f"{len(shapes)} {kind} "
-                                                "bodies", inferred=FROM_SAMPLE).as_json()}
+    return {"anyOf": shapes, "x-source": Source(
+        doc.path, first.line, first.text.split("\n", 1)[0][:80],
+        inferred=f"{FROM_SAMPLE} ({len(shapes)} different {kind} bodies: any of them)").as_json()}
