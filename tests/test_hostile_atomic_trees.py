@@ -6,7 +6,7 @@ A real tree is copied once; trials then go old -> new and new -> old in turn. Ea
 writer process (``sync_tree`` with every file write and copy slowed down, and a pause before
 the old tree is deleted; with the fallback, before each rename too, so that kills land
 between them) and kills it after a random delay spread over the whole write. ``make test``
-runs 24 trials per tree with the exchange and 12 with the fallback; ``make hostile``
+runs 12 trials per tree with the exchange and 6 with the fallback; ``make hostile``
 (WIRESPEC_DEEP=1) runs 200 and 60.
 """
 
@@ -144,7 +144,7 @@ def test_kill_at_any_point_leaves_old_or_new_and_the_next_run_repairs(tmp_path, 
     writer.stdout.close()
 
     rng = random.Random(f"{name}/{mode}")
-    trials = scaled(24, 200) if mode == "exchange" else scaled(12, 60)
+    trials = scaled(12, 200) if mode == "exchange" else scaled(6, 60)
     outcomes: Counter[str] = Counter()
     points = set()
     for number in range(trials):

@@ -33,7 +33,7 @@ def test_each_schema_is_valid_2020_12_with_root_annotations(schemas, kind):
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["$id"].startswith("urn:wirespec:")
         assert schema["x-provider"] and schema["x-model"] and schema["x-kind"] == kind
-        assert "$ref" not in schemas[rel]  # self-contained
+        assert not _has_ref(schema), rel  # self-contained (a quote may still say "$ref")
         assert missing_provenance(schema) == [], rel
 
 
@@ -61,6 +61,12 @@ def test_every_quote_is_words_of_its_document(schemas):
                                for piece in pieces), (rel, node)
                 else:
                     assert segment in window or segment in whole, (rel, node)
+
+
+def _has_ref(value) -> bool:
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref(child) for child in value.values())
+    return isinstance(value, list) and any(_has_ref(child) for child in value)
 
 
 def _sources(value):
