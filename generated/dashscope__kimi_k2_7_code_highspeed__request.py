@@ -101,11 +101,11 @@ class Parameters(BaseModel):
     """
     The size of the candidate token set for sampling. A larger value increases randomness; a smaller value increases determinism. If `None` or greater than 100, top_k is disabled and only top_p takes effect. Must be >= 0. **Default values by model:** - QVQ series, qwen-vl-plus-2025-07-10, qwen-vl-plus-2025-08-15: **10** - QwQ series: **40** - Other Qwen-VL-Plus series, Qwen-VL-Max models released before August 13 2025, qwen2.5-omni-7b: **1** - Qwen3-Omni-Flash series: **50** - All other models: **20** Do not modify the default `top_k` value for QVQ models.
     """
-    max_tokens: JsonInteger = {"x-limit": "max_output_tokens"}
+    max_tokens: JsonInteger | MISSING = MISSING
     """
     **Deprecated.** Use `max_completion_tokens` for new integrations. The maximum length of the model&#x27;s answer, which excludes chain-of-thought content. That is: Model answer = Model output - Chain-of-thought (if any). Does not limit thinking chain length. Default is the model&#x27;s maximum output length.
     """
-    max_completion_tokens: JsonInteger = {"x-limit": "max_output_tokens"}
+    max_completion_tokens: JsonInteger | MISSING = MISSING
     """
     The maximum number of tokens in this response, including chain-of-thought tokens. Generation stops when this limit is reached, and `finish_reason` is set to `length`. The default and maximum values correspond to the model&#x27;s maximum output length. **Difference from `max_tokens`:** `max_completion_tokens` limits the total length of both the chain-of-thought and the final response, while `max_tokens` does not limit the chain-of-thought length. For reasoning models, `max_completion_tokens` is recommended. **Supported models:** - Qwen-Max: Qwen3.7-Max and later - Qwen-Plus: Qwen3.5-Plus and later - Qwen-Flash: Qwen3.5-Flash and later - DeepSeek: deepseek-v3, deepseek-r1, deepseek-r1-0528, deepseek-v3.1, deepseek-v3.2, deepseek-v3.2-exp, deepseek-v4-pro, deepseek-v4-flash and later The actual number of output tokens may differ from the configured value by up to 10 tokens. For HTTP calls, place `max_completion_tokens` in the `parameters` field.
     """
@@ -121,7 +121,7 @@ class Parameters(BaseModel):
     """
     Whether to enable thinking mode. Applies to hybrid thinking models: Qwen3.7, Qwen3.6, Qwen3.5, Qwen3, and Qwen3-VL series, as well as the DeepSeek-V4-Pro/V4-Flash series, DeepSeek-V3.2/V3.2-exp/V3.1 series, Kimi-K2.6/K2.5 series, and GLM series. When enabled, thinking content is returned in the `reasoning_content` field.
     """
-    thinking_budget: JsonInteger = {"x-limit": "max_thinking_tokens"}
+    thinking_budget: JsonInteger | MISSING = MISSING
     """
     Maximum length of the thinking chain. Applies to commercial and open source versions of Qwen3.5, Qwen3-VL, and Qwen3. Default is the model&#x27;s maximum chain-of-thought length.
     """
@@ -174,8 +174,11 @@ class Parameters(BaseModel):
     Whether to enable parallel tool calls. Not supported by thinking mode models when forcing a specific tool. See [Parallel tool calls](/developer-guides/text-generation/function-calling).
     """
     response_format: Annotated[
-        ResponseFormat, Field(title="ResponseFormat", validate_default=True)
-    ] = {"type": "text"}
+        ResponseFormat,
+        Field(
+            title="ResponseFormat", validate_default=True, default_factory=lambda: {"type": "text"}
+        ),
+    ]
     """
     The format of the returned content. If set to `json_object`, you must instruct the model to output JSON in the prompt. Show child attributes
     """

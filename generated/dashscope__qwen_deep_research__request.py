@@ -45,7 +45,7 @@ class Parameters(BaseModel):
     """
     使用混合思考模型时，是否开启思考模式，适用于 Qwen3 、Qwen3-VL模型。相关文档：深度思考 可选值： true：开启 开启后，思考内容将通过reasoning_content字段返回。 false：不开启 不同模型的默认值：支持的模型 Java SDK 为enableThinking；通过HTTP调用时，请将 enable_thinking 放入 parameters 对象中。
     """
-    thinking_budget: JsonInteger = {"x-limit": "max_thinking_tokens"}
+    thinking_budget: JsonInteger | MISSING = MISSING
     """
     思考过程的最大长度。适用于Qwen3-VL、Qwen3 的商业版与开源版模型。相关文档：限制思考长度。 默认值为模型最大思维链长度，请参见：模型列表 Java SDK 为 thinkingBudget。通过HTTP调用时，请将 thinking_budget 放入 parameters 对象中。 默认值为模型最大思维链长度。
     """
@@ -77,7 +77,7 @@ class Parameters(BaseModel):
     """
     允许输入的最大 Token 长度。目前仅支持qwen-plus-0728/latest模型。 qwen-plus-latest 默认值：129,024 后续默认值可能调整至1,000,000。 qwen-plus-2025-07-28 默认值：1,000,000 Java SDK 暂不支持该参数。通过HTTP调用时，请将 max_input_tokens 放入 parameters 对象中。
     """
-    max_tokens: JsonInteger = {"x-limit": "max_output_tokens"}
+    max_tokens: JsonInteger | MISSING = MISSING
     """
     用于限制模型输出的最大 Token 数。若生成内容超过此值，生成将提前停止，且返回的finish_reason为length。 默认值与最大值均为模型的最大输出长度，请参见模型列表。 适用于需控制输出长度的场景，如生成摘要、关键词，或用于降低成本、缩短响应时间。 触发 max_tokens 时，响应的 finish_reason 字段为 length。 qwen-vl-ocr、qwen-vl-ocr-latest、qwen-vl-ocr-2025-04-13、qwen-vl-ocr-2025-08-28模型的max_tokens参数（最大输出长度）默认为 4096，如需提高该参数值（4097~8192范围），请发送邮件至 modelstudio@service.aliyun.com进行申请，并提供以下信息：主账号ID、图像类型（如文档图、电商图、合同等）、模型名称、预计 QPS 和每日请求总数，以及模型输出长度超过4096的请求占比。 max_tokens不限制思考模型思维链的长度。 Java SDK中为maxTokens（模型为通义千问VL/OCR/Audio时，Java SDK中为maxLength，在 2.18.4 版本之后支持也设置为 maxTokens）。通过HTTP调用时，请将 max_tokens 放入 parameters 对象中。
     """

@@ -45,7 +45,7 @@ class Parameters(BaseModel):
     """
     使用混合思考模型时，是否开启思考模式，适用于 Qwen3 、Qwen3-VL模型。相关文档：深度思考 可选值： true：开启 开启后，思考内容将通过reasoning_content字段返回。 false：不开启 不同模型的默认值：支持的模型 Java SDK 为enableThinking；通过HTTP调用时，请将 enable_thinking 放入 parameters 对象中。
     """
-    thinking_budget: JsonInteger = {"x-limit": "max_thinking_tokens"}
+    thinking_budget: JsonInteger | MISSING = MISSING
     """
     思考过程的最大长度。适用于Qwen3-VL、Qwen3 的商业版与开源版模型。相关文档：限制思考长度。 默认值为模型最大思维链长度，请参见：模型列表 Java SDK 为 thinkingBudget。通过HTTP调用时，请将 thinking_budget 放入 parameters 对象中。 默认值为模型最大思维链长度。
     """

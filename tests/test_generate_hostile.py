@@ -175,6 +175,24 @@ def test_a_separator_before_an_integer_member_stays_in_the_docstring(tmp):
             "n": 1, "x": 2}
 
 
+def test_an_object_default_of_a_model_member_is_a_factory_of_the_same_value(tmp):
+    # `format: Annotated[Format, Field(validate_default=True)] = {...}` is no Format to a
+    # type checker; the literal moves into the Field as its default_factory, text intact
+    for text in ["})]", f"'''; {PAYLOAD_CODE}; '''", "lambda: 1", "\u2028)", "中文"]:
+        default = {"type": text, "list": [1, -2.5, None, True, text]}
+        schema = {"type": "object", "properties": {"format": {
+            "title": "Format", "type": "object", "default": default,
+            "properties": {"type": {"type": "string"}, "list": {"type": "array"}}}}}
+        module = generated_module(schema, "x", tmp)
+        assert module is not None
+        assert "default_factory=lambda:" in Path(module.__file__).read_text(encoding="utf-8")
+        shape = module.RequestShape
+        shape.model_rebuild()
+        made = shape.model_validate({})
+        assert made.format.model_dump(mode="json", by_alias=True) == default
+        assert shape.model_validate({}).format is not made.format  # fresh for each instance
+
+
 def test_a_lone_surrogate_is_refused_in_one_line():
     schema = {"type": "object", "properties": {"a\ud800": {"type": "string", "enum": ["x"]}}}
     with pytest.raises(DocumentError) as refused:

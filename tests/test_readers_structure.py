@@ -232,3 +232,38 @@ def test_the_writer_refuses_a_model_id_too_long_for_a_file_name(tmp_path):
     assert list(planned.files) == ["index.json"]
     result = run_cli("ingest", "--root", str(root))
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+
+
+# -- a default or maximum given as the model's own limit ------------------------------------
+
+LIMIT_PAGE = CHAT_SECTION.replace(
+    entry("temperature", "number", "How random the reply is.", "",
+          "Required range: 0 <= x <= 2"),
+    entry("max_tokens", "integer", "Tokens at most. The default and maximum values correspond "
+          "to the model's maximum output length."))
+
+
+def test_a_limit_named_not_given_is_an_annotation_never_a_default(tmp_path):
+    planned = plan_sources(project(tmp_path, "siliconflow", "limit.txt", LIMIT_PAGE,
+                                   "param-list"))
+    assert only_outcome(planned).error is None
+    for rel, schema in schemas_of(planned, "request").items():
+        node = schema["properties"]["max_tokens"]
+        assert "default" not in node and "maximum" not in node, rel
+        assert node["x-default-limit"] == node["x-maximum-limit"] == "max_output_tokens"
+        assert node["x-source"]["keywords"]["x-default-limit"]["rule"] == "limit_reference"
+
+
+def test_a_limit_named_is_the_models_figure_where_the_documents_state_it():
+    from wirespec.codegen.ingest._build import PerModel
+    from wirespec.codegen.ingest._prose import _per_model
+    from wirespec.codegen.ingest.grammar import Reading
+
+    reading = Reading("default", {"x-limit": "max_output_tokens"}, "Default is the model's "
+                      "maximum output length", 7, "limit_reference")
+    request = {"properties": {"max_tokens": {"type": "integer", "x-source": {"line": 6}}}}
+    limits = {"max_output_tokens": {"value": 8192, "x-source": {"line": 40}}}
+    _per_model(request, [PerModel(("max_tokens",), reading)], "m", ["m"], limits)
+    node = request["properties"]["max_tokens"]
+    assert node["default"] == 8192
+    assert "8192, stated at line 40" in node["x-source"]["keywords"]["default"]["inferred"]

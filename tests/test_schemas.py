@@ -87,3 +87,21 @@ def test_index_lists_every_model(schemas):
     assert len(ids) == len(set(ids)) == 60 + 73 + 116
     assert "dashscope:qwen1.5-72b-chat" in ids
     assert "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq" in ids
+
+
+def test_every_default_is_a_value_of_its_own_schema(schemas):
+    """A default the documents give as a limit's name ("the model's maximum output length")
+    is a figure where the model's limit is known, else an ``x-default-limit`` annotation:
+    never an object where the member is an integer."""
+    import jsonschema_rs
+
+    from wirespec.validators._schema_walk import iter_subschemas
+
+    wrong = []
+    for rel, text in schemas.items():
+        for pointer, node in iter_subschemas(json.loads(text)):
+            if "default" in node:
+                bare = {k: v for k, v in node.items() if k != "default"}
+                if not jsonschema_rs.validator_for(bare).is_valid(node["default"]):
+                    wrong.append(f"{rel}{pointer}: {node['default']!r}")
+    assert wrong == []

@@ -17,6 +17,7 @@ from wirespec._exceptions import DocumentError
 from ._format import formatted_modules
 from ._source import (
     UnsafeSource,
+    defaults_as_factories,
     escape_char,
     escaped_literals,
     parsed,
@@ -90,7 +91,7 @@ def body_source(datamodel_output: str, reserved: frozenset[str]) -> tuple[str, s
     used = _references(tree)
     names = class_names(tree, reserved | SCAFFOLD_NAMES)
     names |= {name: new for name, new in _NUMBER_TYPES.items() if name in used}
-    return renamed(source, names), {_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used}
+    return defaults_as_factories(renamed(source, names)), {_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used}
 
 
 def comment_safe(text: str) -> str:

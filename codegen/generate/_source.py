@@ -186,3 +186,52 @@ def renamed(source: str, names: dict[str, str]) -> str:
     result = replaced(source, swaps)
     require_same_literals(source, result)
     return result
+
+
+_LITERAL_NODES = (ast.Dict, ast.List, ast.Constant, ast.UnaryOp, ast.USub, ast.UAdd, ast.Load)
+
+
+def _validated_field(annotation: ast.expr) -> ast.Call | None:
+    """The ``Field(…, validate_default=True)`` call of an ``Annotated[…]`` annotation."""
+    if not (isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name)
+            and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
+        return None
+    for part in annotation.slice.elts[1:]:
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) \
+                and part.func.id == "Field" and any(
+                    k.arg == "validate_default" for k in part.keywords):
+            return part
+    return None
+
+
+def defaults_as_factories(source: str) -> str:
+    """``x: Annotated[T, Field(…, validate_default=True)] = {…}`` (an object or array default
+    of a model-typed member) -> the literal as the Field's ``default_factory``: the same
+    default, validated the same way, fresh for each instance, in a form a type checker
+    accepts (a dict is not a ``T``)."""
+    require_safe(source)  # then tokenize's lines are the compiler's lines
+    moves = [(node.annotation, field, node.value) for node in ast.walk(parsed(source))
+             if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict | ast.List)
+             and all(isinstance(n, _LITERAL_NODES) for n in ast.walk(node.value))
+             and (field := _validated_field(node.annotation)) is not None]
+    if not moves:
+        return source
+    starts = {token.ast_position(): token.start for token in located_tokens(source)}
+
+    def closer_end(node: ast.expr) -> int:  # the node ends with a one-byte bracket
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return starts[(node.end_lineno, node.end_col_offset - 1)] + 1
+
+    edits: list[tuple[int, int, str]] = []
+    for annotation, field, value in moves:
+        literal = source[starts[(value.lineno, value.col_offset)]:closer_end(value)]
+        paren = closer_end(field) - 1
+        comma = "" if source[:paren].rstrip().endswith(",") else ", "
+        edits += [(paren, paren, f"{comma}default_factory=lambda: {literal}"),
+                  (closer_end(annotation), closer_end(value), "")]
+    result = source
+    for start, end, text in sorted(edits, reverse=True):
+        result = result[:start] + text + result[end:]
+    if sorted(map(repr, string_constants(source))) != sorted(map(repr, string_constants(result))):
+        raise UnsafeSource("moving a default changed the module's string literals")
+    return result

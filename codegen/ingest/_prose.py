@@ -52,7 +52,7 @@ def _at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
 
 
 def _per_model(request: dict[str, Any], facts: list[PerModel], model: str,
-               models: list[str]) -> None:
+               models: list[str], limits: dict[str, Any]) -> None:
     """Each fact that differs by model, on the node it belongs to, for ``model`` only; a
     fact of "all other models" (no model words) goes to the models no other group names."""
     groups: dict[tuple[tuple[str, ...], str], list[PerModel]] = {}
@@ -60,14 +60,55 @@ def _per_model(request: dict[str, Any], facts: list[PerModel], model: str,
         groups.setdefault((fact.path, fact.reading.keyword), []).append(fact)
     for (path, keyword), same in groups.items():
         node = _at(request, path)
-        if node is None or keyword != "default":
-            continue
         chosen = _group_of(model, same, models)
-        if chosen is not None:
-            node["default"] = copy.deepcopy(chosen.reading.value)
-            node["x-source"].setdefault("keywords", {})["default"] = {
-                "line": chosen.reading.line, "quote": chosen.reading.quote,
-                "rule": chosen.reading.rule}
+        if node is None or chosen is None:
+            continue
+        reading = chosen.reading
+        cited = {"line": reading.line, "quote": reading.quote, "rule": reading.rule}
+        value = reading.value
+        if isinstance(value, dict) and "x-limit" in value:
+            value = _limit_value(node, keyword, value["x-limit"], limits, cited)
+            if value is None:
+                continue
+        node[keyword] = copy.deepcopy(value)
+        node["x-source"].setdefault("keywords", {})[keyword] = cited
+
+
+def _limit_value(node: dict[str, Any], keyword: str, name: str, limits: dict[str, Any],
+                 cited: dict[str, Any]) -> Any:
+    """A default or maximum the document gives as the model's own limit (``max_output_tokens``):
+    the model's figure where the documents state it; otherwise ``x-<keyword>-limit`` names the
+    limit (an annotation: a JSON Schema value must be a figure, and no figure is invented)."""
+    known = limits.get(name)
+    if known is None:
+        node[f"x-{keyword}-limit"] = name
+        node["x-source"].setdefault("keywords", {})[f"x-{keyword}-limit"] = cited
+        return None
+    cited["inferred"] = (f"the model's {name}, {known['value']}, stated at line "
+                         f"{known['x-source']['line']}")
+    return known["value"]
+
+
+def _model_limits(doc: SourceDocument, read: ReadDocument, built: list[Built],
+                  models: list[str], provider: str) -> dict[str, dict[str, Any]]:
+    """Each model's token limits (``x-limits``): rows of a model table, and limits a
+    parameter's words state for model groups (or for every model, when they name none)."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in read.limits:
+        for model in group_members(row.model, models, provider) if row.model not in models \
+                else [row.model]:
+            found.setdefault(model, {}).setdefault(row.name, {
+                "value": row.value, "x-source": Source(doc.path, row.line, row.quote).as_json()})
+    for reading in (r for b in built for r in b.limits):
+        name = reading.keyword.removeprefix("x-limit:")
+        named = {m for words in reading.models for m in group_members(words, models, provider)}
+        source = Source(doc.path, reading.line, reading.quote, reading.inferred or (
+            None if reading.models else "the document states it for no model in particular: "
+            "read as every model's")).as_json()
+        for model in sorted(named) if reading.models else models:
+            found.setdefault(model, {}).setdefault(name, {"value": reading.value,
+                                                          "x-source": source})
+    return found
 
 
 def _is_group(words: str) -> bool:
@@ -136,12 +177,15 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
         doc.fail(None, "the document names no model (no model enum, sample or id); name them "
                  "with `models` in the manifest")
     ids = [model for model, _, _ in models]
+    limits = _model_limits(doc, read, [request, *([response] if response else [])], ids,
+                           provider)
     found = []
     for model, line, how in models:
         schema = _model_const(body, doc, model, line, how)
-        _per_model(schema, request.per_model, model, ids)
+        _per_model(schema, request.per_model, model, ids, limits.get(model, {}))
         found.append(ModelSchemas(provider, model, {"request": schema,
-                                                    **copy.deepcopy(kinds)}))
+                                                    **copy.deepcopy(kinds)},
+                                  limits=limits.get(model, {})))
     return _reading(doc, found, [request, *([response] if response else [])], read)
 
 
