@@ -91,7 +91,8 @@ def body_source(datamodel_output: str, reserved: frozenset[str]) -> tuple[str, s
     used = _references(tree)
     names = class_names(tree, reserved | SCAFFOLD_NAMES)
     names |= {name: new for name, new in _NUMBER_TYPES.items() if name in used}
-    return defaults_as_factories(renamed(source, names)), {_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used}
+    numbers = {_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used}
+    return defaults_as_factories(renamed(source, names)), numbers
 
 
 def comment_safe(text: str) -> str:
