@@ -17,6 +17,7 @@ from wirespec.codegen.ingest.grammar._hits import Ctx, Fact
 from wirespec.codegen.ingest.grammar._text import normalise
 
 TYPED = re.compile(r"^\[(string|number|integer|boolean|array|object)\] ")
+NAMED = re.compile(r"^\((\w+)\) ")  # the parameter whose words these are: `(tool_choice) …`
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Example:
     words: str
     json_type: str | None
     expect: str
+    name: str | None = None
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.words[:60]!r}"
@@ -71,7 +73,11 @@ def _example(owner: str, words: str, expect: str) -> Example:
     typed = TYPED.match(words)
     if typed:
         words = words[typed.end():]
-    return Example(owner, words, typed.group(1) if typed else None, expect.strip())
+    named = NAMED.match(words)
+    if named:
+        words = words[named.end():]
+    return Example(owner, words, typed.group(1) if typed else None, expect.strip(),
+                   named.group(1) if named else None)
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ def test_the_rule_alone_reads_its_examples(example: Example):
     rule = next(rule for rule in RULES if rule.__name__ == example.owner)
     spans = spans_of(example.words)
     ctx = Ctx([normalise(span.text) for span in spans], example.json_type,
-              [span.line for span in spans])
+              [span.line for span in spans], name=example.name)
     hits = [found for at in range(len(spans)) for found in rule(ctx, at)]
     facts = [fact for found in hits if found.unread is None for fact in found.facts]
     expected = parse_expect(example.expect)
@@ -151,7 +157,8 @@ def test_the_rule_alone_reads_its_examples(example: Example):
 
 @pytest.mark.parametrize("example", RULE_EXAMPLES, ids=str)
 def test_all_rules_together_keep_the_examples_readings(example: Example):
-    readings, unread = read_constraints(spans_of(example.words), example.json_type)
+    readings, unread = read_constraints(spans_of(example.words), example.json_type,
+                                        example.name)
     expected = parse_expect(example.expect)
     if expected == "unread":
         assert unread, readings

@@ -155,6 +155,7 @@ def test_a_shape_heading_is_an_element_alternative_never_a_member(tmp_path):
                    models=["acme-chat-7b"])
     planned = plan_sources(root)
     assert only_outcome(planned).error is None
+    assert only_outcome(planned).format == "cell-per-line"  # detected: no format given
     [request] = schemas_of(planned, "request").values()
     assert set(request["properties"]) == {"model", "messages", "temperature"}
     assert request["required"] == ["model", "messages"]
@@ -267,3 +268,77 @@ def test_a_limit_named_is_the_models_figure_where_the_documents_state_it():
     node = request["properties"]["max_tokens"]
     assert node["default"] == 8192
     assert "8192, stated at line 40" in node["x-source"]["keywords"]["default"]["inferred"]
+
+
+# -- English pages rendered one cell per line; two protocols of one provider -----------------
+
+EN_CELLS = "\n".join([
+    "Acme API reference", "", "Request body", "",
+    "model string (Required)", "", "The model name, such as qwen-plus.", "",
+    "messages array (Required)", "", "The conversation.", "",
+    "For HTTP, put messages in the input object.", "",
+    "stop string or array (Optional)", "", "Where to stop.", "",
+    "stream boolean (Optional) Defaults to false", "", "Whether to stream.",
+    "For HTTP, put stream into the parameters object.", "",
+    "temperature float (Optional)", "", "Value range: [0, 2)", "",
+    "For HTTP, place temperature in the parameters object.", "",
+    "vl_high_resolution_images boolean (Optional) defaults to false", "",
+    "The Java SDK version must be at least 2.20.8. For HTTP, place "
+    "vl_high_resolution_images in the parameters object.", "",
+    "tool_choice string or object (Optional)", "", "Valid values:", "",
+    '"none": Do not call tools.', "", '"auto": The model decides.', "",
+    "Use an object to name a tool.", "", 'type Fixed as "function".', "", "function", "",
+    "name: the tool to be called.", "",
+    "For HTTP, put tool_choice in the parameters object.", "",
+    "chat completion object (same for stream and non-stream)", "",
+    "request_id string", "", "The request's id.", "",
+])
+
+
+def test_english_cells_per_line_are_detected_and_read(tmp_path):
+    root = tmp_path / "project"
+    (root / "sources" / "dashscope").mkdir(parents=True)
+    (root / "sources" / "dashscope" / "ref.txt").write_text(EN_CELLS, encoding="utf-8")
+    (root / "sources" / "manifest.toml").write_text(
+        '[[document]]\npath = "dashscope/ref.txt"\nprovider = "dashscope"\n', encoding="utf-8")
+    planned = plan_sources(root)
+    assert only_outcome(planned).error is None
+    assert only_outcome(planned).format == "cell-per-line"  # detected: no format given
+    [request] = schemas_of(planned, "request").values()
+    [response] = schemas_of(planned, "response").values()
+    parameters = request["properties"]["parameters"]["properties"]
+    assert request["properties"]["input"]["required"] == ["messages"]
+    assert parameters["stream"]["default"] is False
+    assert parameters["temperature"]["minimum"] == 0
+    assert parameters["temperature"]["exclusiveMaximum"] == 2
+    assert parameters["stop"]["type"] == ["string", "array"]
+    # a version of the SDK is no bound of a boolean
+    assert set(parameters["vl_high_resolution_images"]) & {"minimum", "exclusiveMinimum"} == set()
+    # "none" and "auto" are the string form's values; the object form stays open, and its
+    # inline member's const is not the parameter's
+    choice = parameters["tool_choice"]
+    assert "const" not in choice and "enum" not in choice
+    assert {"type": "string", "enum": ["none", "auto"]}.items() <= choice["anyOf"][0].items()
+    assert choice["anyOf"][1]["type"] == "object" and "enum" not in choice["anyOf"][1]
+    Draft202012Validator(request).validate({"model": "qwen-plus", "input": {
+        "messages": []}, "parameters": {"tool_choice": {"type": "function"}}})
+    assert "request_id" in response["properties"]
+
+
+def test_a_page_of_two_protocols_is_read_for_the_providers_own():
+    from wirespec.codegen.ingest.readers._endpoints import _read_protocol
+
+    found = markers([
+        "endpoint for HTTP: POST https://acme.test/compatible-mode/v1/chat/completions",
+        "For Qwen LLMs: POST https://acme.test/api/v1/services/aigc/text-generation/generation",
+        "For VL: POST https://acme.test/api/v1/services/aigc/multimodal-generation/generation",
+    ])
+    assert [m.path for m in found] == ["/compatible-mode/v1/chat/completions",
+                                       "/api/v1/services/aigc/text-generation/generation",
+                                       "/api/v1/services/aigc/multimodal-generation/generation"]
+    protocol = _read_protocol(found, "dashscope")
+    assert protocol is not None and [bool(protocol.search(m.path)) for m in found] == [
+        False, True, True]
+    # a page of the compatible protocol alone is read for it
+    alone = _read_protocol(found[:1], "dashscope")
+    assert alone is not None and alone.search(found[0].path)

@@ -128,6 +128,37 @@ def _branch(node: dict[str, Any], json_type: str) -> dict[str, Any]:
     return node
 
 
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string",
+               type(None): "null", list: "array", dict: "object"}
+
+
+def _json_types(value: Any) -> set[str]:
+    kind = _JSON_TYPES.get(type(value), "")
+    return {"integer", "number"} if kind == "integer" else {kind}
+
+
+def _values_branch(node: dict[str, Any], reading: Reading, doc: SourceDocument,
+                   sources: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Where a value list goes, and the provenance it adds to: on a member of several types
+    (``string or object``) whose listed values are of some of them only (``"none"``,
+    ``"auto"``), the list names the values of those types; the others stay open. The node
+    becomes alternatives, one for the listed types, and the list goes there."""
+    types = node.get("type")
+    if reading.keyword not in ("enum", "const") or not isinstance(types, list) or "anyOf" in node:
+        return node, sources
+    values = reading.value if reading.keyword == "enum" else [reading.value]
+    listed = [t for t in types if any(t in _json_types(v) for v in values)]
+    if not listed or len(listed) == len(types):
+        return node, sources
+    branch: dict[str, Any] = {"type": listed[0] if len(listed) == 1 else listed}
+    node["anyOf"] = [branch, *({"type": t} for t in types if t not in listed)]
+    del node["type"]
+    branch["x-source"] = Source(doc.path, reading.line, reading.quote, inferred=(
+        f"the values listed are of type {' or '.join(listed)} only: the "
+        f"{' or '.join(t for t in types if t not in listed)} form stays open")).as_json()
+    return branch, branch["x-source"].setdefault("keywords", {})
+
+
 def _keyword_source(reading: Reading) -> dict[str, Any]:
     source: dict[str, Any] = {"line": reading.line, "quote": reading.quote,
                               "rule": reading.rule}
@@ -174,7 +205,8 @@ def build_node(doc: SourceDocument, record: ParameterRecord, node: dict[str, Any
         for key, value in typed.schema.items():
             node.setdefault(key, copy.deepcopy(value))
     spans: list[Span] = [*record.description, *record.marks]
-    readings, unread = read_constraints(spans, typed.json_type if typed else None)
+    readings, unread = read_constraints(spans, typed.json_type if typed else None,
+                                        record.path[-1] if record.path else None)
     built.unread += unread
     problems = sanity(readings, typed.json_type if typed else None)
     refused_lines = {(p.line, p.words) for p in problems}
@@ -190,7 +222,8 @@ def build_node(doc: SourceDocument, record: ParameterRecord, node: dict[str, Any
         if reading.models or (isinstance(reading.value, dict) and "x-limit" in reading.value):
             built.per_model.append(PerModel(record.path, reading))
             continue
-        problem = _combine(node, reading, sources)
+        target, at = _values_branch(node, reading, doc, sources)
+        problem = _combine(target, reading, at)
         if problem is not None:
             built.refused.append(problem)
         elif reading.keyword not in ANNOTATIONS:

@@ -166,7 +166,7 @@ def elsewhere(ctx: Ctx, at: int) -> Iterator[Hit]:
 
 
 ON_REQUEST = words_pattern("申请", "apply for", "upon request", "on request", "contact us",
-                           "发送邮件")
+                           "发送邮件", "send an email", "send an e-mail", "submit a ticket")
 
 
 def on_request(ctx: Ctx, at: int) -> Iterator[Hit]:
@@ -175,6 +175,7 @@ def on_request(ctx: Ctx, at: int) -> Iterator[Hit]:
     Examples::
 
         如需提高该参数值（4097~8192范围），请发送邮件进行申请。  => unread
+        To increase this parameter value (4097 to 8192), send an email to us.  => unread
     """
     text = ctx.texts[at].text
     low = ctx.texts[at].low

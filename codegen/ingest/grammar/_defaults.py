@@ -62,6 +62,8 @@ def default_label(ctx: Ctx, at: int) -> Iterator[Hit]:
             => default = false ; default = true @ QwQ 模型
         [number] 对于qwen-vl-ocr模型，repetition_penalty 的默认值为1.05
             => default = 1.05 @ qwen-vl-ocr
+        [integer] For qwen-vl-ocr, the max_tokens parameter (maximum output length) defaults
+            to 4096.  => default = 4096 @ qwen-vl-ocr
         [string] tools参数为空时，默认值为"none"。  => unread
         [integer] Default is the model's choice.  => nothing
     """
@@ -162,7 +164,9 @@ def _models_before(text: Text, start: int) -> tuple[str, ...]:
         return model_names(text, skip_spaces(text.text, first), first + len(words))
     previous = _clause_start(text.text, first - 1) if first > 0 else 0
     head = text.low[previous:first].strip(" ,，")
-    if head.startswith(("对于", "for ")) and head.endswith(MODEL_ENDS):
+    named = head[2:] if head.startswith("对于") else head[4:]
+    if head.startswith(("对于", "for ")) and (head.endswith(MODEL_ENDS)
+                                            or _looks_like_model_ids(named)):
         begin = previous + text.low[previous:first].find(head) + (2 if head[0] == "对" else 4)
         return model_names(text, begin, previous + text.low[previous:first].rfind(head[-1]) + 1)
     return ()

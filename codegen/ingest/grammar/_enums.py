@@ -9,7 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, Piece, capped, hit, is_blank, skip_spaces, words_pattern
+from ._hits import (
+    Ctx,
+    Fact,
+    Hit,
+    Piece,
+    capped,
+    hit,
+    is_blank,
+    sentence_start,
+    skip_spaces,
+    words_pattern,
+)
 from ._numbers import is_cjk
 from ._text import Text
 from ._values import Value, as_written, coerce, scalar, value_in
@@ -180,7 +191,8 @@ def _following(ctx: Ctx, at: int, start: int, stop: int) -> Iterator[Hit]:
         found = _line_item(text)
         if found is None or (form is not None and found[1] != form):
             loose += 1
-            if loose > (1 if form == "alone" else MOST_LOOSE) or not values:
+            most = 1 if form is not None and form.startswith("alone") else MOST_LOOSE
+            if loose > most or not values:
                 break
             continue
         loose = 0
@@ -210,10 +222,12 @@ def _line_item(text: Text) -> tuple[Value, str] | None:
     if value is None:
         return None
     after = skip_spaces(text.text, _skip_note(text.text, value.stop))
+    # a written value (`"none": …`, `{"type": …}`) and a bare word (`name: …`) are two forms
+    quoted = "-literal" if text.text[i:i + 1] in "\"'`{[" else ""
     if after >= len(text.text.rstrip()):
-        return value, "bullet" if bullet else "alone"
+        return value, ("bullet" if bullet else "alone") + quoted
     if text.text[after] == ":":
-        return value, "bullet" if bullet else "colon"
+        return value, ("bullet" if bullet else "colon") + quoted
     return None
 
 
@@ -275,11 +289,14 @@ def _whole_line_value(text: Text, i: int) -> Value | None:
 SINGLE = words_pattern("fixed as ", "fixed value: ", "fixed value:", "fixed to ", "always ",
                        "only ", "supports only ", "只支持指定为", "只支持设置为", "只支持",
                        "仅支持", "固定为")
+_MEMBER = re.compile(r"[a-z_][a-z0-9_]*")
 SUPPORTED_AFTER = (" is supported", " are supported", " is allowed", " is accepted")
 
 
 def single_value(ctx: Ctx, at: int) -> Iterator[Hit]:
-    """One allowed value, written as code or a string.
+    """One allowed value, written as code or a string. A sentence that opens with another
+    member's name (``type Fixed as …`` in the words of ``tool_choice``: a page listing
+    members inline) says it of that member: reported.
 
     Examples::
 
@@ -291,12 +308,24 @@ def single_value(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] type只支持指定为"function"。  => const = "function"
         [string] Always `assistant`.  => const = "assistant"
         [string] Currently, only functions are supported as a tool.  => nothing
+        [string] type Fixed as "function".  => const = "function"
+        [string] (tool_choice) type Fixed as "function".  => unread
+        [string] (type) type Fixed as "function".  => const = "function"
+        [string] (type) The type of tool. Currently only `function` is supported.
+            => const = "function"
     """
     text = ctx.texts[at]
     for match in capped(SINGLE.finditer(text.low)):
         i = match.end()
         value = _quoted_item(text, i)
         if value is None:
+            continue
+        subject = text.low[sentence_start(text.low, match.start()):match.start()].strip()
+        # `type Fixed as`: a name, then the phrase opening a sentence of its own (capital)
+        inline = text.text[match.start()].isupper() or "_" in subject
+        if ctx.name and subject != ctx.name.lower() and inline and _MEMBER.fullmatch(subject):
+            yield hit(at, match.start(), value.stop,
+                      unread=f"a value said of the member {subject!r}, not of {ctx.name!r}")
             continue
         stop = value.stop
         if match.group() == "only ":

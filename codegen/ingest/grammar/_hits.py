@@ -49,6 +49,7 @@ class Ctx:
     texts: list[Text]
     json_type: str | None
     lines: list[int] = field(default_factory=list)
+    name: str | None = None  # the parameter's own name, where the reader knows it
     # lines the rules that read on past their line (lists, per-model blocks, YAML blocks) may
     # still look at in all: a bound on their look-ahead over the whole read
     ahead: int = -1

@@ -82,6 +82,8 @@ def number_at(text: str, i: int, *, magnitudes: bool = False, fused: bool = Fals
             and not (magnitudes and text[stop] in "kK") \
             and not text.startswith(GLUED_UNITS, stop):
         return None  # `2e`, `3rd`, `7b`: a word, not a number
+    if is_float and stop + 1 < len(text) and text[stop] == "." and is_digit(text[stop + 1]):
+        return None  # `2.20.8`: a version, not a number
     literal = text[first:stop]
     value: int | float = float(literal) if is_float else int(literal)
     if value != value or value in (float("inf"), float("-inf")):

@@ -34,10 +34,12 @@ RULES: tuple[Rule, ...] = (
 OVERLAYS: frozenset[Rule] = frozenset({default_marker})
 
 
-def read_constraints(spans: list[Span], json_type: str | None
+def read_constraints(spans: list[Span], json_type: str | None, name: str | None = None
                      ) -> tuple[list[Reading], list[Unread]]:
-    """Readings and unread passages of one parameter's spans (see the package docstring)."""
-    ctx = Ctx([normalise(span.text) for span in spans], json_type, [span.line for span in spans])
+    """Readings and unread passages of one parameter's spans (see the package docstring);
+    ``name``: the parameter's own, to tell what its words say of another member."""
+    ctx = Ctx([normalise(span.text) for span in spans], json_type, [span.line for span in spans],
+              name=name)
     accepted = _accepted(ctx)
     readings = [reading for rule, found in accepted for reading in _readings(ctx, rule, found)]
     unread = [_unread(ctx, found) for _, found in accepted if found.unread is not None]

@@ -42,9 +42,28 @@ def sanity(readings: Sequence[Reading], json_type: str | None,
     examples, beside those read from the words)."""
     written = [*examples, *(value for r in readings if r.keyword == "examples"
                             and isinstance(r.value, list) for value in r.value)]
-    return [*_crossed(readings), *_contradictions(readings), *_enums(readings, json_type),
+    return [*_misapplied(readings, json_type), *_crossed(readings),
+            *_contradictions(readings), *_enums(readings, json_type),
             *_defaults(readings, json_type), *_examples(readings, json_type, written),
             *_glued(readings, written)]
+
+
+# the JSON types each bound constrains (a bound on any other type is never checked)
+_BOUND_TYPES = {**dict.fromkeys(BOUNDS, ("number", "integer")),
+                **dict.fromkeys(("minLength", "maxLength"), ("string",)),
+                **dict.fromkeys(("minItems", "maxItems"), ("array",))}
+
+
+def _misapplied(readings: Sequence[Reading], json_type: str | None) -> Iterator[Problem]:
+    """A bound on a parameter of a type it does not constrain (``at least 2.20`` said of an
+    SDK version beside a boolean): the words are about something else."""
+    if json_type not in ("boolean", "object", "null"):
+        return
+    for reading in readings:
+        if reading.keyword in _BOUND_TYPES and not reading.models:
+            yield Problem(reading.line, reading.quote,
+                          f"{reading.keyword} {reading.value!r} does not apply to a "
+                          f"{json_type}: the words are about something else")
 
 
 def _crossed(readings: Sequence[Reading]) -> Iterator[Problem]:

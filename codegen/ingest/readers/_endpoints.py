@@ -8,13 +8,20 @@ endpoint structurally, by a line that is a method and a path::
     POST /chat/completions                  (a line, a heading, a bullet, in backticks)
     POST https://api.example.com/v1/files   (a full URL)
     POST / chat / completions               (Mintlify rendered: one piece per line)
+    For Qwen LLMs: POST https://…/generation  (a short label before it, ending in a colon)
 
 A section runs from its marker to the next (the words before the first marker belong to the
 first section: a page title and its summary). The chat endpoint is the one wirespec's
 request, response and stream kinds describe for the provider (see ``_shapes``): a page whose
-markers all name one endpoint, or only chat endpoints, reads as before; otherwise the other
-endpoints' sections are left out, each said so once, and a page that names several endpoints
-none of which is the chat one is refused rather than merged.
+markers all name one endpoint, or only chat endpoints of one protocol, reads as before;
+otherwise the other endpoints' sections are left out, each said so once, and a page that
+names several endpoints none of which is the chat one is refused rather than merged.
+
+A provider may speak two protocols for chat (DashScope: its own ``…/generation`` and the
+OpenAI-compatible ``/compatible-mode/v1/chat/completions``). Their bodies differ (``input`` and
+``parameters`` against one flat object), so a page that documents both is read for the
+provider's own protocol, the first in ``CHAT_ENDPOINTS``, and the other's sections are said
+to be left out; a page of the compatible protocol alone is read as before.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ _METHOD = "|".join(METHODS)
 # a method and a path or URL, alone on its line but for markdown chrome and a word or two
 # after it (a language tab: "POST/api/v1/... Python")
 _ONE_LINE = re.compile(
-    rf"^(?:#{{1,6}}\s+)?(?:[-*+]\s+)?[`*]*(?P<method>{_METHOD})\s*"
+    rf"^(?:#{{1,6}}\s+)?(?:[-*+]\s+)?(?:[^:：`]{{1,40}}[:：]\s*)?[`*]*(?P<method>{_METHOD})\s*"
     r"(?P<path>(?:https?://|/)[^\s`*]*)[`*]*(?:\s+\S+){0,3}\s*$")
 _PIECE = re.compile(r"[\w{}.\-:@~%]+")
 _MAX_PIECES = 40  # a rendered path of more pieces than this is no path
@@ -40,11 +47,12 @@ _HOST = re.compile(r"^https?://[^/]*")
 
 # The paths of the endpoint each provider's schemas describe (codegen/ingest/_shapes.py):
 # OpenAI-compatible chat completions; DashScope's generation endpoints and its compatible mode.
+# Each provider's chat protocols, its own first.
 _CHAT = re.compile(r"/chat/completions$")
-CHAT_ENDPOINTS: dict[str, re.Pattern[str]] = {
-    "siliconflow": _CHAT,
-    "dashscope": re.compile(r"/services/aigc/[\w-]*generation/generation$|/chat/completions$"),
-    "cloudflare": re.compile(r"/ai/run/|/chat/completions$"),
+CHAT_ENDPOINTS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "siliconflow": (_CHAT,),
+    "dashscope": (re.compile(r"/services/aigc/[\w-]*generation/generation$"), _CHAT),
+    "cloudflare": (re.compile(r"/ai/run/|/chat/completions$"),),
 }
 
 
@@ -87,7 +95,7 @@ def markers(lines: list[str]) -> list[Marker]:
     found = []
     for index, line in enumerate(masked):
         text = visible(line)
-        if not text or not text.lstrip("#-*+` ").startswith(METHODS):
+        if not text or not any(method in text for method in METHODS):
             continue
         if text in METHODS:
             path = _rendered_path(masked, index)
@@ -99,8 +107,13 @@ def markers(lines: list[str]) -> list[Marker]:
 
 
 def is_chat(marker: Marker, provider: str) -> bool:
-    pattern = CHAT_ENDPOINTS.get(provider, _CHAT)
-    return pattern.search(marker.path) is not None
+    return any(p.search(marker.path) for p in CHAT_ENDPOINTS.get(provider, (_CHAT,)))
+
+
+def _read_protocol(found: list[Marker], provider: str) -> re.Pattern[str] | None:
+    """The chat protocol a page is read for: the provider's first that the page names."""
+    return next((pattern for pattern in CHAT_ENDPOINTS.get(provider, (_CHAT,))
+                 if any(pattern.search(m.path) for m in found)), None)
 
 
 def _sections(found: list[Marker], last_line: int) -> list[tuple[Marker, int, int]]:
@@ -114,10 +127,13 @@ def chat_endpoint_only(doc: SourceDocument, read: ReadDocument, provider: str) -
     """``read`` restricted to the chat endpoint's sections, when the page names several
     endpoints (see the module's docstring); each section left out is a leftover line."""
     found = markers(doc.lines)
-    if len({m.name for m in found}) < 2 or all(is_chat(m, provider) for m in found):
+    protocol = _read_protocol(found, provider)
+    if len({m.name for m in found}) < 2 or (
+            protocol is not None and all(protocol.search(m.path) for m in found)):
         return read
     sections = _sections(found, len(doc.lines))
-    kept = [(first, last) for marker, first, last in sections if is_chat(marker, provider)]
+    kept = [(first, last) for marker, first, last in sections
+            if protocol is not None and protocol.search(marker.path)]
     if not kept:
         names = ", ".join(dict.fromkeys(m.name for m in found))
         doc.fail(found[0].line, f"the page describes several endpoints ({names[:200]}) and "
@@ -127,10 +143,12 @@ def chat_endpoint_only(doc: SourceDocument, read: ReadDocument, provider: str) -
     def inside(line: int) -> bool:
         return any(first <= line <= last for first, last in kept)
 
-    skipped = [Span(marker.line, f"another endpoint: {marker.name} (lines {first}-{last}, "
+    skipped = [Span(marker.line, f"{_other(marker, provider)}: {marker.name} (lines "
+                                 f"{first}-{last}, "
                                  f"{sum(first <= r.line <= last for r in read.records)} "
                                  "parameters)")
-               for marker, first, last in sections if not is_chat(marker, provider)]
+               for marker, first, last in sections
+               if protocol is None or not protocol.search(marker.path)]
     return dataclasses.replace(
         read,
         records=[r for r in read.records if inside(r.line)],
@@ -139,3 +157,8 @@ def chat_endpoint_only(doc: SourceDocument, read: ReadDocument, provider: str) -
         samples=[s for s in read.samples if inside(s.line)],
         leftovers=sorted([s for s in read.leftovers if inside(s.line)] + skipped,
                          key=lambda s: s.line))
+
+
+def _other(marker: Marker, provider: str) -> str:
+    return ("the chat endpoint in another protocol than the one read" if is_chat(marker, provider)
+            else "another endpoint")

@@ -81,6 +81,10 @@ _HEADER_WORDS = re.compile(r"(?i)authori[sz]ation|^headers?$|请求头")
 _STREAM_WORDS = re.compile(r"(?i)chunk")
 _RESPONSE_WORDS = re.compile(r"(?i)respon[sc]e|响应|出参|返回结果|返回参数|输出参数")
 _REQUEST_WORDS = re.compile(r"(?i)\bbody\b|request|parameters|请求体|请求参数|入参|输入参数")
+# "chat completion object (non-stream)", "chat completion chunk object (stream)": a label that
+# names the object a call returns (the English twin of "chat响应对象")
+_RESULT_OBJECT = re.compile(r"(?i)^(?:chat )?(?:completions?|responses?|results?)(?: chunk)? "
+                            r"object(?: \([^()]{1,60}\))?$")
 _BARE_LABELS = frozenset({
     "authorization", "authorizations", "header", "headers", "body", "request", "request body",
     "request parameters", "parameters", "response", "responses", "response parameters",
@@ -95,6 +99,8 @@ def section_label(text: str, *, is_heading: bool) -> str | None:
     so that a description line is never taken for a section.
     """
     label = unbold(text).strip("#").strip()
+    if _RESULT_OBJECT.match(label):
+        return "stream" if _STREAM_WORDS.search(label) else "response"
     if not label or len(label) > 40:
         return None
     if not is_heading and not _is_bare_label(label):
@@ -215,7 +221,7 @@ def _bare(path: tuple[str, ...]) -> tuple[str, ...]:
 # -- placement ---------------------------------------------------------------------------
 
 _CLAUSE = re.compile(r"[^。；;]+")
-_EN_PLACE = re.compile(r"(?i)\bplace\b.{0,80}?\bin\b")
+_EN_PLACE = re.compile(r"(?i)\b(?:place|put)\b.{0,80}?\bin(?:to)?\b")
 
 
 def placement(spans: Iterable[Span]) -> Span | None:

@@ -1,7 +1,8 @@
 """One cell per line (help.aliyun.com's Chinese references, copied as text or markdown).
 
 An entry's head is one line, ``name type （必选|可选）[default]`` (full-width parentheses,
-sometimes no space before them; ``string 或 array``; ``system_fingerprintstring`` fused),
+sometimes no space before them; ``string 或 array``; ``system_fingerprintstring`` fused), or in
+the English pages ``name type (Required|Optional) [Defaults to …]`` (``string or array``),
 or ``name type`` alone in a response; its prose runs until the next head or section label
 (``请求体``, ``chat响应对象``, ``chat响应chunk对象``). A placement sentence (``通过HTTP调用时，
 请将 temperature 放入 parameters 对象中``) is the record's placement; ``属性`` / ``output属性``
@@ -35,8 +36,8 @@ from ._types import ZH_TYPE
 LAYOUT = "cell_per_line"
 _NAME = r"(?-i:[A-Za-z_$](?:[\w.\-$]|\\[_\[\]])*|[A-Z][a-z]+(?: [A-Z][a-z]+)+)"
 HEAD = re.compile(
-    rf"^(?P<name>{_NAME})(?P<gap>\s*)(?P<type>{ZH_TYPE}(?:\s*或\s*{ZH_TYPE})*)(?![\w<])\s*"
-    r"(?P<req>[（(](?:必选|可选)[）)])?(?P<rest>.*)$", re.IGNORECASE)
+    rf"^(?P<name>{_NAME})(?P<gap>\s*)(?P<type>{ZH_TYPE}(?:\s*(?:或|or)\s*{ZH_TYPE})*)(?![\w<])"
+    r"\s*(?P<req>[（(](?:必选|可选|必填|选填|required|optional)[）)])?(?P<rest>.*)$", re.IGNORECASE)
 _CUT = re.compile(rf"^{_NAME}\s+(?:(?P<part>[a-z]{{1,7}})|{ZH_TYPE}\s*[（(][^）)]{{0,3}})$",
                   re.IGNORECASE)
 _TYPE_WORDS = ("string", "integer", "float", "double", "number", "boolean", "array", "object",
