@@ -25,20 +25,36 @@ from .readers._endpoints import chat_endpoint_only
 Reader = Callable[[SourceDocument], ReadDocument]
 
 
-def _models(doc: SourceDocument, read: ReadDocument, provider: str) -> list[tuple[str, int, str]]:
+def _models(doc: SourceDocument, read: ReadDocument, provider: str,
+            request: dict[str, Any]) -> list[tuple[str, int, str]]:
     """(model id, line, how) of every model the document names, first mention first."""
     named = doc.entry.get("models")
     if isinstance(named, list):
         return [(model, 1, "manifest") for model in named]
     enum = [(m.model, m.line, m.how) for m in read.models if m.how == "enum"]
+    enum += _model_enum(request)
     if enum:  # a model enum is the list of what may be sent
-        return list({model: (model, line, how) for model, line, how in enum}.values())
+        first: dict[str, tuple[str, int, str]] = {}
+        for model, line, how in enum:
+            first.setdefault(model, (model, line, how))
+        return list(first.values())
     found: dict[str, tuple[str, int, str]] = {}
     for mention in read.models:
         found.setdefault(mention.model, (mention.model, mention.line, mention.how))
     for model, line in named_ids(doc.text, provider):
         found.setdefault(model, (model, line, "prose"))
     return list(found.values())
+
+
+def _model_enum(request: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """The ``model`` member's value list, as the grammar read it from its words."""
+    node = request.get("properties", {}).get("model", {})
+    values = node.get("enum")
+    if not isinstance(values, list):
+        return []
+    source = node.get("x-source", {})
+    line = source.get("keywords", {}).get("enum", {}).get("line", source.get("line", 1))
+    return [(value, line, "enum") for value in values if isinstance(value, str)]
 
 
 def _at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
@@ -171,7 +187,7 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
     if error is not None:
         kinds["error"] = error
     body = shape.request(doc, request.schema)
-    models = _models(doc, read, provider)
+    models = _models(doc, read, provider, request.schema)
     refuse_implausible(doc, models)
     if not models:
         doc.fail(None, "the document names no model (no model enum, sample or id); name them "

@@ -9,7 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._hits import Ctx, Fact, Hit, capped, hit, sentence_start, skip_spaces, words_pattern
+from ._hits import (
+    Ctx,
+    Fact,
+    Hit,
+    Piece,
+    capped,
+    hit,
+    is_blank,
+    sentence_start,
+    skip_spaces,
+    words_pattern,
+)
 from ._models import model_names
 from ._numbers import is_cjk
 from ._text import Text, is_digit
@@ -66,12 +77,34 @@ def default_label(ctx: Ctx, at: int) -> Iterator[Hit]:
             to 4096.  => default = 4096 @ qwen-vl-ocr
         [string] tools参数为空时，默认值为"none"。  => unread
         [integer] Default is the model's choice.  => nothing
+        [string] default:\nApple      => default = "Apple"
+        [integer] default:\n1024      => default = 1024
     """
     text = ctx.texts[at]
     for match in capped(LABEL.finditer(text.low)):
         found = _default_after(ctx, at, match)
+        if found is None and not text.text[match.end():].strip():
+            found = _default_below(ctx, at, match)
         if found is not None:
             yield found
+
+
+def _default_below(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:
+    """``default:`` ending its line, the value alone on the next (a rendering that puts each
+    cell on a line of its own)."""
+    k = at + 1
+    while k < len(ctx.texts) and is_blank(ctx.texts[k]) and k - at < 3:
+        k += 1
+    if k >= len(ctx.texts) or is_blank(ctx.texts[k]):
+        return None
+    below = ctx.texts[k]
+    start = skip_spaces(below.text, 0)
+    value = _whole(below, start, len(below.text.rstrip()))
+    if value is None or value.stop - value.start > WORD_LONGEST:
+        return None
+    fact = Fact("default", coerce(value, ctx.json_type))
+    return Hit((Piece(at, match.start(), match.end()), Piece(k, value.start, value.stop)),
+               (fact,))
 
 
 def _default_after(ctx: Ctx, at: int, match: re.Match[str]) -> Hit | None:

@@ -79,6 +79,8 @@ def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] Available options:\\n\\n* baidu/ERNIE-4.5-300B-A47B\\n*
         Qwen/QwQ-32B\\n\\n**Example:**
             => enum = ["baidu/ERNIE-4.5-300B-A47B", "Qwen/QwQ-32B"]
+        [string] Available options:\nBAAI/bge-reranker-v2-m3,\nnetease-youdao/bce-reranker-base_v1
+            => enum = ["BAAI/bge-reranker-v2-m3", "netease-youdao/bce-reranker-base_v1"]
         [string]
         取值如下：\\n\\n'{"input":"cip","output":"cip"}'：进一步识别；\\n\\n不设置该参数：不进一步识
         别。
@@ -224,7 +226,8 @@ def _line_item(text: Text) -> tuple[Value, str] | None:
     after = skip_spaces(text.text, _skip_note(text.text, value.stop))
     # a written value (`"none": …`, `{"type": …}`) and a bare word (`name: …`) are two forms
     quoted = "-literal" if text.text[i:i + 1] in "\"'`{[" else ""
-    if after >= len(text.text.rstrip()):
+    rest = text.text[after:].rstrip()
+    if after >= len(text.text.rstrip()) or rest in (",", "，", "、", ";"):  # `a,` then `b`
         return value, ("bullet" if bullet else "alone") + quoted
     if text.text[after] == ":":
         return value, ("bullet" if bullet else "colon") + quoted
@@ -288,7 +291,10 @@ def _whole_line_value(text: Text, i: int) -> Value | None:
 
 SINGLE = words_pattern("fixed as ", "fixed value: ", "fixed value:", "fixed to ", "always ",
                        "only ", "supports only ", "只支持指定为", "只支持设置为", "只支持",
-                       "仅支持", "固定为")
+                       "仅支持", "固定为", "始终为")
+# Chinese phrases whose value may stand bare, up to the sentence's end (`始终为chat.completion。`)
+_BARE_AFTER = ("固定为", "始终为")
+_BARE_TOKEN = re.compile(r"[A-Za-z][\w.\-]*(?=$|[。；;，,]|\s*$)")
 _MEMBER = re.compile(r"[a-z_][a-z0-9_]*")
 SUPPORTED_AFTER = (" is supported", " are supported", " is allowed", " is accepted")
 
@@ -307,6 +313,9 @@ def single_value(ctx: Ctx, at: int) -> Iterator[Hit]:
         [string] Tool type. Currently supports only `function`.  => const = "function"
         [string] type只支持指定为"function"。  => const = "function"
         [string] Always `assistant`.  => const = "assistant"
+        [string] 始终为chat.completion。  => const = "chat.completion"
+        [string] 对象类型，固定为chat.completion.chunk  => const = "chat.completion.chunk"
+        [string] 始终为空。  => nothing
         [string] Currently, only functions are supported as a tool.  => nothing
         [string] type Fixed as "function".  => const = "function"
         [string] (tool_choice) type Fixed as "function".  => unread
@@ -318,6 +327,9 @@ def single_value(ctx: Ctx, at: int) -> Iterator[Hit]:
     for match in capped(SINGLE.finditer(text.low)):
         i = match.end()
         value = _quoted_item(text, i)
+        if value is None and match.group() in _BARE_AFTER:
+            bare = _BARE_TOKEN.match(text.text, i)
+            value = Value(bare.group(), i, bare.end(), bare.group()) if bare else None
         if value is None:
             continue
         subject = text.low[sentence_start(text.low, match.start()):match.start()].strip()

@@ -1,7 +1,8 @@
 """Mintlify parameter lists rendered one cell per line (docs.siliconflow.cn as text): a name
 line (after a U+200B), then a line of type and fused flags (``integerdefault:1required``,
 ``enum<string>default:1024x1024required``), sometimes more type lines (``string`` /
-``string`` / ``required`` for a union), then prose and marks until the next entry.
+``string`` / ``required`` for a union) or one flag per line (``default:`` / ``Apple`` /
+``required``), then prose and marks until the next entry.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def type_lines(lines: list[str], index: int) -> list[tuple[int, Head]]:
     found: list[tuple[int, Head]] = []
     while at < len(lines):
         head = fused_line(lines[at])
+        if head is None and found and _bare_default(lines, found[-1]):
+            head = _value_line(lines[at])  # `default:` then its value on the next line
         if head is None or (found and head.type is None and not head.flags):
             break
         if not found and head.type is None:
@@ -41,6 +44,20 @@ def type_lines(lines: list[str], index: int) -> list[tuple[int, Head]]:
         found.append((at, head))
         at += 1
     return found
+
+
+def _bare_default(lines: list[str], last: tuple[int, Head]) -> bool:
+    """The line is ``default:`` alone: its value is on the next line."""
+    at, head = last
+    span = head.flags.get("default")
+    return span is not None and lines[at][span[0]:span[1]] == "default:"
+
+
+def _value_line(text: str) -> Head | None:
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    if not 0 < end - start <= 200:
+        return None
+    return Head(flags={"default": (start, end)}, end=end)
 
 
 def rendered_pairs(lines: list[str]) -> int:

@@ -116,8 +116,8 @@ def fused_line(text: str) -> Head | None:
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     head = Head(end=end)
-    if text[start:end] in ("required", "deprecated"):
-        head.flags[text[start:end]] = (start, end)
+    if text[start:end] in ("required", "deprecated", "default:"):
+        head.flags[text[start:end].rstrip(":")] = (start, end)
         return head
     found = TYPE.match(text, start)
     if not found:
