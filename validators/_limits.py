@@ -22,4 +22,9 @@ LIMIT_MEANINGS: Final[dict[str, str]] = {
     # is prefilled in one batch, so it bounds the input too
     "max_batch_prefill_tokens": INPUT,
     "max_output_tokens": OUTPUT,
+    # Cloudflare's 2023 catalog properties ("Context tokens limit", "Sequence tokens limit" on
+    # its task pages): the sequence is what max_tokens asks for ("Default max (sequence)
+    # tokens (stream)" equals it), so it bounds the output
+    "context_length_limit": TOTAL,
+    "sequence_length_limit": OUTPUT,
 }

@@ -3,14 +3,73 @@
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from typing import Any
 
-from ._document import ModelSchemas, SourceDocument
+from ._document import ModelSchemas, Source, SourceDocument
 
 STREAM_INFERENCE = (
     "the document types the stream only as text/event-stream; each event's data is taken "
     "to be the JSON output object (the output's object branch)"
 )
+
+# How a limit whose name says less than its meaning is read (validators/_limits.py gives the
+# meaning; docs/decisions.md, "Cloudflare's YAML catalog and task pages", says why)
+LIMIT_READINGS = {
+    "sequence_length_limit": (
+        "read as the most max_tokens may ask for (output tokens): Cloudflare calls max_tokens "
+        "the 'max (sequence) tokens' and its streaming default equals this figure; 'sequence' "
+        "could also mean the prompt and the answer together"),
+}
+_WHOLE_NUMBER = re.compile(r" *[0-9]{1,12} *")
+
+
+def stated_limit(doc: SourceDocument, name: str, value: Any, line: int, quote: str, *,
+                 inferred: str | None = None) -> dict[str, Any]:
+    """A token limit as ``x-limits`` holds it: the whole number a catalog property or a model
+    table states (written as a number or a string of digits), its line and words, and how its
+    name was read where that took a judgement; one clear line when it is no whole number."""
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        doc.fail(line, f"{name} is not a whole number: {str(value)[:40]!r}")
+    why = "; ".join(w for w in (inferred, LIMIT_READINGS.get(name)) if w) or None
+    return {"value": int(text), "x-source": Source(doc.path, line, quote, why).as_json()}
+
+CITED_KEYWORDS = frozenset({"default", "format", "contentType"})
+Words = Callable[[str, str], tuple[int, str] | None]  # (keyword's pointer, keyword) -> words
+
+
+def cite_keywords(schema: dict[str, Any], words_of: Words) -> dict[str, Any]:
+    """``schema`` with each one-line keyword of a cited node citing its own words
+    (``x-source.keywords.<keyword> = {line, quote}``), where ``words_of`` finds them verbatim
+    in the document (a published schema written one keyword per line); a keyword whose words
+    it cannot find keeps the node's citation."""
+    from wirespec.validators._schema_walk import CONSTRAINT_KEYWORDS, escape, iter_subschemas
+
+    for pointer, node in iter_subschemas(schema):
+        source = node.get("x-source")
+        if not isinstance(source, dict):
+            continue
+        for keyword, value in node.items():
+            if isinstance(value, (dict, list)) or keyword not in (
+                    CONSTRAINT_KEYWORDS | CITED_KEYWORDS):
+                continue
+            found = words_of(f"{pointer}/{escape(keyword)}", keyword)
+            if found is not None:
+                line, quote = found
+                source.setdefault("keywords", {})[keyword] = {"line": line, "quote": quote}
+    return schema
+
+
+def keyword_words(text: str, keyword: str, limit: int = 200) -> str | None:
+    """The words of a JSON line that states ``keyword`` alone (``"maxLength": 4096,`` ->
+    ``"maxLength": 4096``), else None (a line holding more, or another member)."""
+    words = text.strip().removesuffix(",").rstrip()
+    head = f'"{keyword}":'
+    if not words.startswith(head) or len(words) > limit or words.count('":') != 1:
+        return None
+    return words
 
 
 INDISTINCT_ONE_OF = (
