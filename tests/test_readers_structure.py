@@ -342,3 +342,43 @@ def test_a_page_of_two_protocols_is_read_for_the_providers_own():
     # a page of the compatible protocol alone is read for it
     alone = _read_protocol(found[:1], "dashscope")
     assert alone is not None and alone.search(found[0].path)
+
+
+# -- Fumadocs: a name fused to its type, widgets glued to their labels ------------------------
+
+FUMADOCS = "\n".join([
+    "Acme", "", "Create a rerank request", "", "POST", "/rerank",
+    "AuthorizationBearer <token>required", "", "In: header", "",
+    "modelstringrequired", "", "The model name.", "", 'Example"acme/rerank-v2"',
+    "querystringrequired", "", "The search query.", "", "Length1 <= length", 'Example"Apple"',
+    "top_ninteger", "", "How many to return. Must be ≥ 1.", "", "Range1 <= value", "Example4",
+    "max_chunks_per_docinteger", "", "Chunks per document.", "", "Default1024",
+    "Range1 <= value <= 4096",
+    "return_documentsboolean", "", "Whether to return the documents.", "",
+    "inputstring | arrayrequired", "", "What to embed.", "",
+    "inputstring | object | arrayrequired", "", "What to embed (VL variant).", "",
+])
+
+
+def test_fumadocs_entries_and_widgets_are_read(tmp_path):
+    root = tmp_path / "project"
+    (root / "sources" / "siliconflow").mkdir(parents=True)
+    (root / "sources" / "siliconflow" / "rerank.txt").write_text(FUMADOCS, encoding="utf-8")
+    (root / "sources" / "manifest.toml").write_text(
+        '[[document]]\npath = "siliconflow/rerank.txt"\nprovider = "siliconflow"\n',
+        encoding="utf-8")
+    planned = plan_sources(root)
+    outcome = only_outcome(planned)
+    assert outcome.error is None and outcome.format == "param-list"
+    [request] = schemas_of(planned, "request").values()
+    members = request["properties"]
+    assert members["model"]["const"] == "acme/rerank-v2"
+    assert set(request["required"]) >= {"model", "query", "input"}
+    assert members["query"]["minLength"] == 1
+    assert members["top_n"]["minimum"] == 1
+    assert members["max_chunks_per_doc"]["default"] == 1024
+    assert members["max_chunks_per_doc"]["maximum"] == 4096
+    assert members["return_documents"]["type"] == "boolean"
+    # two variants of one member: either type is accepted, and the note says so
+    assert members["input"]["type"] == ["string", "array", "object"]
+    assert any("second entry of input" in note for note in outcome.reading.notes)

@@ -291,6 +291,24 @@ def _place(doc: SourceDocument, root: dict[str, Any], record: ParameterRecord,
             required.append(record.path[-1])
 
 
+def _widen(doc: SourceDocument, node: dict[str, Any], earlier: ParameterRecord,
+           record: ParameterRecord) -> None:
+    """The types of both entries, where each gave plain types (never a narrower member)."""
+    first, second = (read_type(_type_text(r)).schema.get("type") for r in (earlier, record))
+    if first is None or second is None or node.get("type") != first:
+        return
+    merged = [*([first] if isinstance(first, str) else first)]
+    merged += [t for t in ([second] if isinstance(second, str) else second) if t not in merged]
+    node["type"] = merged[0] if len(merged) == 1 else merged
+    node["x-source"]["inferred"] = (f"the page lists {'.'.join(record.path)} twice (lines "
+                                    f"{earlier.line} and {record.line}), as variants: either "
+                                    "type is accepted")
+
+
+def _type_text(record: ParameterRecord) -> str:
+    return record.type_words.text.strip() if record.type_words else ""
+
+
 def is_shape_label(record: ParameterRecord) -> bool:
     """A heading that names a shape in words (``User Message object （必选）``), not a
     parameter: a parameter's name is an identifier, never words with spaces."""
@@ -381,7 +399,18 @@ def build_section(doc: SourceDocument, records: list[ParameterRecord], section: 
                    "x-source": Source(doc.path, records[0].line if records else 1,
                                       section).as_json()})
     chosen, runs = _alternative_runs([r for r in records if r.section == section], built)
+    first: dict[tuple[str, ...], ParameterRecord] = {}
     for record in chosen:
+        earlier = first.setdefault(record.path, record)
+        if earlier is not record and _type_text(earlier) != _type_text(record):
+            # a page of several variants (tabs: text and VL embeddings) lists a member twice
+            _widen(doc, _container(built.schema, record.path, doc, record), earlier, record)
+            built.refused.append(ReadingProblem(
+                record.line, record.name.text.strip(), f"a second entry of "
+                f"{'.'.join(record.path)}, typed {_type_text(record)!r} where line "
+                f"{earlier.line} says {_type_text(earlier)!r}: the page describes variants; "
+                "the member accepts either type, the first entry's words are kept"))
+            continue
         _place(doc, built.schema, record, built)
     for record in chosen:
         names = _labelled_alternatives(record)

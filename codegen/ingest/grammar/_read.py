@@ -16,6 +16,7 @@ from ._models import per_model_list
 from ._schema_words import schema_keyword
 from ._text import normalise
 from ._unread import unread_passages
+from ._widgets import widget_range
 from ._words import comparative, integer_width, sign
 
 # Precedence: what is not a constraint first (it claims numbers the others would misread),
@@ -25,7 +26,7 @@ RULES: tuple[Rule, ...] = (
     schema_keyword,
     limit_reference, per_model_list, limit_words,
     default_except, default_absent, default_label,
-    length_range, length_words, character_class,
+    widget_range, length_range, length_words, character_class,
     integer_width, interval, chain, dash_range, comparative, sign,
     enum_label, pipe_list, continued_list, single_value,
     default_marker,

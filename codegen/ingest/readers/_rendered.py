@@ -2,10 +2,14 @@
 line (after a U+200B), then a line of type and fused flags (``integerdefault:1required``,
 ``enum<string>default:1024x1024required``), sometimes more type lines (``string`` /
 ``string`` / ``required`` for a union) or one flag per line (``default:`` / ``Apple`` /
-``required``), then prose and marks until the next entry.
+``required``), then prose and marks until the next entry. Fumadocs fuses the name to its type
+on one line (``top_ninteger``, ``modelstringrequired``) and prints its widgets glued to their
+labels (``Range1 <= value``, ``Default1024``, ``Example"Apple"``).
 """
 
 from __future__ import annotations
+
+import re
 
 from .._document import SourceDocument
 from .._records import ParameterRecord, ReadDocument, Span
@@ -60,12 +64,34 @@ def _value_line(text: str) -> Head | None:
     return Head(flags={"default": (start, end)}, end=end)
 
 
+_FUSED_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_TYPE_START = re.compile(r"(?=string|integer|number|boolean|object|array|enum<|null|file)")
+
+
+def fused_entry(line: str) -> tuple[int, Head] | None:
+    """A name fused to its type and flags on one line (Fumadocs: ``modelstringrequired``,
+    ``top_ninteger``, ``documentsstring | arrayrequired``): where the name ends, and the
+    type and flags after it. The name is the shortest lower-case identifier after which the
+    rest of the line is a whole type-and-flags cell."""
+    text = line.strip()
+    if not text or len(text) > 200 or " " in text.replace(" | ", "|"):
+        return None
+    for found in _TYPE_START.finditer(text, 1):
+        name = text[:found.start()]
+        if not _FUSED_NAME.fullmatch(name):
+            return None
+        head = fused_line(text[found.start():])
+        if head is not None and head.type is not None:
+            return found.start(), head
+    return None
+
+
 def rendered_pairs(lines: list[str]) -> int:
-    """How many name lines are followed by a type line (for format detection)."""
+    """How many name lines are followed by a type line, or fused to it (format detection)."""
     return sum(1 for i, line in enumerate(lines)
-               if is_name(visible(line)) and (starts_invisible(line) or
-                                              (i + 1 < len(lines) and lines[i + 1].strip()))
-               and type_lines(lines, i))
+               if (is_name(visible(line)) and (starts_invisible(line) or
+                                               (i + 1 < len(lines) and lines[i + 1].strip()))
+                   and type_lines(lines, i)) or fused_entry(line) is not None)
 
 
 class _Reader:
@@ -101,6 +127,10 @@ class _Reader:
             self.close()
             self.start(index + 1, text, [(at + 1, lines[at], head) for at, head in types])
             return types[-1][0] + 1
+        if fused := fused_entry(raw):
+            self.close()
+            self.start_fused(index + 1, raw, *fused)
+            return index + 1
         if starts_invisible(raw) and is_name(text):
             self.close()  # a name without its type line: the entry was cut
             self.out.leftovers.append(Span(index + 1, text))
@@ -110,6 +140,11 @@ class _Reader:
         elif self.entry is not None:
             self.entry.take(index + 1, raw)
         return index + 1
+
+    def start_fused(self, number: int, raw: str, name_end: int, head: Head) -> None:
+        begin = len(raw) - len(raw.lstrip())
+        self.start(number, raw[begin:begin + name_end],
+                   [(number, raw, _shifted(head, begin + name_end))])
 
     def start(self, number: int, name: str, types: list[tuple[int, str, Head]]) -> None:
         record = ParameterRecord(name_path(name), number, Span(number, name),
@@ -130,6 +165,11 @@ class _Reader:
         self.out.records.append(record)
         self.entry = Entry(record)
         self.entry.last = types[-1][0]
+
+
+def _shifted(head: Head, by: int) -> Head:
+    return Head(head.type and (head.type[0] + by, head.type[1] + by),
+                {flag: (a + by, b + by) for flag, (a, b) in head.flags.items()}, head.end + by)
 
 
 def read_rendered(doc: SourceDocument) -> tuple[ReadDocument, list[tuple[int, int]]]:

@@ -277,10 +277,16 @@ def record_mentions(record: ParameterRecord) -> list[ModelMention]:
     return found
 
 
+_EXAMPLE_WIDGET = re.compile(r'(?:Example|示例值)\s*:?\s*"(?P<value>[^"]{1,100})"$')
+
+
 def _description_mentions(span: Span) -> list[ModelMention]:
     text = visible(span.text)
     if isinstance(span, LabelledSpan) and span.label.lower() in ("example", "示例值"):
         word = text.split(":", 1)[-1].strip().strip('"')
+        return [ModelMention(word, span.line, "example")] if looks_like_model(word) else []
+    if widget := _EXAMPLE_WIDGET.fullmatch(text):  # Fumadocs: `Example"BAAI/bge-m3"`
+        word = widget.group("value")
         return [ModelMention(word, span.line, "example")] if looks_like_model(word) else []
     if ":" not in text and "：" not in text:
         return []
