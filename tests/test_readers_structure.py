@@ -292,6 +292,8 @@ EN_CELLS = "\n".join([
     "For HTTP, put tool_choice in the parameters object.", "",
     "chat completion object (same for stream and non-stream)", "",
     "request_id string", "", "The request's id.", "",
+    "chat completion chunk object (stream)", "",
+    "chunk_id string", "", "The chunk's id.", "",
 ])
 
 
@@ -323,6 +325,9 @@ def test_english_cells_per_line_are_detected_and_read(tmp_path):
     Draft202012Validator(request).validate({"model": "qwen-plus", "input": {
         "messages": []}, "parameters": {"tool_choice": {"type": "function"}}})
     assert "request_id" in response["properties"]
+    # the chunks the page describes are the stream, not a copy of the response
+    [stream] = schemas_of(planned, "stream").values()
+    assert "chunk_id" in stream["properties"] and "request_id" not in stream["properties"]
 
 
 def test_a_page_of_two_protocols_is_read_for_the_providers_own():

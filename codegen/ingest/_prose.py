@@ -174,6 +174,8 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
     request = build_section(doc, records, "request")
     response = build_section(doc, records, "response") \
         if any(r.section == "response" for r in records) else None
+    chunks = build_section(doc, records, "stream") \
+        if any(r.section == "stream" for r in records) else None
     shape = SHAPES[provider]
     kinds: dict[str, dict[str, Any]] = {}
     response_schema = response.schema if response else from_samples(doc, read.samples,
@@ -181,6 +183,10 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
     if response_schema is not None:
         kinds["response"] = response_schema
         stream = shape.stream(doc, response_schema, read)
+        if chunks is not None:  # the document describes its chunks: they are the stream
+            if stream is not None and "x-stream-terminator" in stream:
+                chunks.schema["x-stream-terminator"] = stream["x-stream-terminator"]
+            stream = chunks.schema
         if stream is not None:
             kinds["stream"] = stream
     error = from_samples(doc, read.samples, "error")
@@ -202,7 +208,7 @@ def read_prose(doc: SourceDocument, reader: Reader, provider: str) -> DocumentRe
         found.append(ModelSchemas(provider, model, {"request": schema,
                                                     **copy.deepcopy(kinds)},
                                   limits=limits.get(model, {})))
-    return _reading(doc, found, [request, *([response] if response else [])], read)
+    return _reading(doc, found, [request, *(b for b in (response, chunks) if b)], read)
 
 
 def _reading(doc: SourceDocument, found: list[ModelSchemas], built: list[Built],
