@@ -22,6 +22,7 @@ from ._document import Source, SourceDocument
 from ._records import ParameterRecord, Span
 from .grammar import NOT_CONSTRAINTS, Reading, Unread, read_constraints, read_type, sanity
 from .grammar import Problem as ReadingProblem
+from .readers._openapi_values import has_type
 
 ELEMENT = "[]"
 LOWER = {"minimum": ">=", "exclusiveMinimum": ">"}
@@ -128,15 +129,6 @@ def _branch(node: dict[str, Any], json_type: str) -> dict[str, Any]:
     return node
 
 
-_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string",
-               type(None): "null", list: "array", dict: "object"}
-
-
-def _json_types(value: Any) -> set[str]:
-    kind = _JSON_TYPES.get(type(value), "")
-    return {"integer", "number"} if kind == "integer" else {kind}
-
-
 def _values_branch(node: dict[str, Any], reading: Reading, doc: SourceDocument,
                    sources: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Where a value list goes, and the provenance it adds to: on a member of several types
@@ -147,7 +139,7 @@ def _values_branch(node: dict[str, Any], reading: Reading, doc: SourceDocument,
     if reading.keyword not in ("enum", "const") or not isinstance(types, list) or "anyOf" in node:
         return node, sources
     values = reading.value if reading.keyword == "enum" else [reading.value]
-    listed = [t for t in types if any(t in _json_types(v) for v in values)]
+    listed = [t for t in types if any(has_type(v, [t]) for v in values)]
     if not listed or len(listed) == len(types):
         return node, sources
     branch: dict[str, Any] = {"type": listed[0] if len(listed) == 1 else listed}
