@@ -13,10 +13,10 @@ from typing import Any
 
 from wirespec.validators._limits import LIMIT_MEANINGS
 
-from ._document import ModelSchemas, Source, SourceDocument
+from ._document import ModelSchemas, SourceDocument
 from ._embedded_schema import annotate
 from ._located_json import LocatedJSON, loads_located
-from .cloudflare_common import cloudflare_model
+from .cloudflare_common import cloudflare_model, stated_limit
 
 LIMIT_PROPERTIES = tuple(LIMIT_MEANINGS)
 NO_SCHEMA = ("the document has no `schema`: only the model and its properties (limits) are read; "
@@ -40,12 +40,8 @@ def _limits(doc: SourceDocument, located: LocatedJSON) -> dict[str, Any]:
         if name not in LIMIT_PROPERTIES:
             continue
         line = located.line_of(f"/properties/{index}/value")
-        try:
-            value = int(str(entry.get("value")))
-        except ValueError:
-            doc.fail(line, f"{name} is not a whole number: {entry.get('value')!r}")
         quote = f'"property_id": "{name}", "value": "{entry.get("value")}"'
-        limits[name] = {"value": value, "x-source": Source(doc.path, line, quote).as_json()}
+        limits[name] = stated_limit(doc, name, entry.get("value"), line, quote)
     return limits
 
 
