@@ -48,9 +48,9 @@ DAMAGES = [
     (PROSE, cut_lines(420), None, None),
     (PROSE, replace("parameters.stop | str/list[str] for", "parameters.stop | tuple for"), 428,
      "cannot read the type"),
-    (FLATREF, cut_lines(60), None, None),
-    (FLATREF, replace("The name of the model to query.\n", "The name of the model to query.\n\n"),
-     8, "list of values"),
+    (FLATREF, cut_lines(9), None, "no reader recognises"),
+    (FLATREF, lambda text: text[:text.index("deepseek-ai/")] + text[text.index("A list of m"):],
+     None, "without a list of model ids"),
 ]
 
 

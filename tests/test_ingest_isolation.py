@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from jsonschema import Draft202012Validator
 from test_ingest_bad_input import snapshot
 
 from wirespec import validate
@@ -21,11 +22,12 @@ from wirespec.validators._schema_walk import iter_subschemas
 
 BGE = "cloudflare/catalog/bge-m3.json"
 TREE = "cloudflare/qwen1.5-0.5b-chat.tree.txt"
+SEED_003 = "dashscope/qwen1.5-chat.api-reference.txt"
 EXPECTED_FORMAT = {
     "cloudflare/qwen1.5-1.8b-chat.frontmatter.md": "cloudflare-frontmatter",
     TREE: "cloudflare-tree",
     "cloudflare/qwen1.5-7b-chat-awq.docs-page.txt": "cloudflare-docs-page",
-    "dashscope/qwen1.5-chat.api-reference.txt": "pipe-tables",
+    SEED_003: "pipe-tables",
     "siliconflow/chat-completions.api-reference.txt": "flattened-values",
     "dashscope/dashscope-chat.en.md": "param-list",
     "dashscope/qwen-api-reference.dashscope-protocol.zh.txt": "cell-per-line",
@@ -34,11 +36,15 @@ EXPECTED_FORMAT = {
 }
 
 
+# Seed 003 is detected as pipe tables, and read by the reader made for it (it reads more).
+FORCED = {SEED_003: "dashscope-qwen1.5-reference"}
+
+
 def test_every_listed_document_needs_no_format_its_layout_is_detected():
     entries = load_manifest(ROOT / "sources", set(FORMATS))
     read = document_reader(ROOT / "sources", {e.path: e for e in entries})
     for entry in entries:
-        assert entry.format is None
+        assert entry.format == FORCED.get(entry.path)
         wanted = EXPECTED_FORMAT.get(entry.path, "cloudflare-catalog-json")
         assert detect(read(entry.path), FORMATS).name == wanted, entry.path
 
@@ -140,3 +146,27 @@ def test_minified_json_cites_a_pointer_where_a_line_holds_several_nodes(tmp_path
     sources = [node["x-source"] for _, node in iter_subschemas(request) if "x-source" in node]
     assert len(sources) > 5
     assert all(s["line"] == 1 and s["pointer"].startswith("/schema/input") for s in sources)
+
+
+def test_a_pipe_table_page_worded_otherwise_is_read_by_its_structure(tmp_path):
+    """The 2024 reference with its headings and sample titles reworded (as a later revision
+    might have them): detected as pipe tables and read by the structural reader, ranges and
+    all, where the reader made for the 2024 sentences would stop at a missing heading."""
+    text = (ROOT / "sources" / SEED_003).read_text(encoding="utf-8")
+    for old, new in (("Use HTTP", "Calling over HTTP"), ("Sample response", "Example reply"),
+                     ("Response parameters", "Returned fields")):
+        text = text.replace(old, new)
+    (tmp_path / "sources" / "dashscope").mkdir(parents=True)
+    (tmp_path / "sources" / SEED_003).write_text(text, encoding="utf-8")
+    (tmp_path / "sources" / "manifest.toml").write_text(
+        f'[[document]]\npath = "{SEED_003}"\nprovider = "dashscope"\n')
+    result = run_cli("ingest", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"sources/{SEED_003} [pipe-tables]: 7 model(s)" in result.stdout
+    request = json.loads((tmp_path / "schemas" / "dashscope" / "qwen1.5-72b-chat.request.json")
+                         .read_text())
+    top_p = request["properties"]["parameters"]["properties"]["top_p"]
+    assert (top_p["exclusiveMinimum"], top_p["exclusiveMaximum"]) == (0, 1.0)
+    body = {"model": "qwen1.5-72b-chat", "input": {"prompt": "hi"}, "parameters": {}}
+    assert Draft202012Validator(request).is_valid(body)
+    assert not Draft202012Validator(request).is_valid({**body, "parameters": {"top_p": 1.0}})

@@ -24,7 +24,7 @@ from . import (
     cloudflare_tree,
     cloudflare_yaml_catalog,
     dashscope_reference,
-    siliconflow_reference,
+    flattened_values,
 )
 from ._crosscheck import models_checks
 from ._formats import (
@@ -42,7 +42,7 @@ from ._manifest import load_manifest
 from ._openapi_models import read_openapi
 from ._pipeline import Outcome, Plan, plan
 from ._prose import read_prose
-from .readers import cell_per_line, openapi, param_list
+from .readers import cell_per_line, openapi, param_list, pipe_table
 
 __all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas", "ingest",
            "listed_documents", "plan_sources", "read_sources", "revisions"]
@@ -66,6 +66,15 @@ def _openapi(doc: Any) -> DocumentReading:
     return read_openapi(doc, doc.entry["provider"])
 
 
+def _flattened(doc: Any) -> DocumentReading:
+    models, unread, notes = flattened_values.read(doc)
+    return measured(DocumentReading(models, unread + models_checks(models), notes))
+
+
+def _never(path: str, text: str) -> float:
+    return 0.0
+
+
 def _looks(reader: Any) -> Any:
     return lambda path, text: reader.looks_like(text)
 
@@ -84,9 +93,13 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("cloudflare-tree", "a rendered model page with the parameter tree only",
            looks_like_tree, _models_only(cloudflare_tree.ingest)),
     Format("pipe-tables", "a prose reference with pipe-table parameter rows",
-           looks_like_pipe_tables, _models_only(dashscope_reference.ingest)),
+           looks_like_pipe_tables, _prose(pipe_table)),
+    # Seed 003's own reading (its SDK and HTTP tables, samples and sentences): more than the
+    # structural reader takes from that page, so the manifest forces it there; never detected.
+    Format("dashscope-qwen1.5-reference", "seed 003's Qwen1.5 reference, read as written in 2024",
+           _never, _models_only(dashscope_reference.ingest)),
     Format("flattened-values", "a rendered reference that lost its parameter names",
-           looks_like_flattened_values, _models_only(siliconflow_reference.ingest)),
+           looks_like_flattened_values, _flattened),
     Format("param-list", "a parameter list (markdown headings, Mintlify renderings)",
            _looks(param_list), _prose(param_list)),
     Format("cell-per-line", "a reference rendered one cell per line (name type (必选))",

@@ -26,8 +26,8 @@ from wirespec.validators._schema_walk import iter_subschemas
 # diff's business: a member gone is a change, not a misreading).
 GUARDED = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
            "maxLength", "minItems", "maxItems", "enum")
-PROSE_FORMATS = frozenset({"param-list", "cell-per-line", "pipe-table", "pipe-tables",
-                           "flattened-values"})
+PROSE_FORMATS = frozenset({"param-list", "cell-per-line", "pipe-tables", "flattened-values",
+                           "dashscope-qwen1.5-reference"})
 _STILL_SAYS = re.compile(r"\d|[,，、]\s*\S+\s*[,，、]")
 
 
