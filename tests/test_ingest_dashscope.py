@@ -131,3 +131,28 @@ def test_response_formats_are_exclusive(seed_schemas):
     assert not response.is_valid(both)
     neither = {"output": {"text": None}, "usage": {}, "request_id": "x"}
     assert not response.is_valid(neither)
+
+
+def test_an_unplaced_conversation_goes_in_input_of_a_native_body():
+    """A native-protocol page that places `seed` in parameters but says nothing of where
+    `messages` goes: DashScope's body carries the conversation in input (marked inferred),
+    never a required `parameters.messages` that every real request would fail."""
+    from wirespec.codegen.ingest._document import SourceDocument
+    from wirespec.codegen.ingest._shapes import SHAPES
+
+    doc = SourceDocument("dashscope/x.md", "x\n", {"provider": "dashscope"}, lambda p: doc)
+    source = {"file": "dashscope/x.md", "line": 1, "quote": "x"}
+    body = {"type": "object", "required": ["model", "messages"], "properties": {
+        "model": {"type": "string", "x-source": dict(source)},
+        "messages": {"type": "array", "x-source": dict(source)},
+        "parameters": {"type": "object", "x-source": dict(source), "properties": {
+            "seed": {"type": "integer", "x-source": dict(source)}}}}}
+    shaped = SHAPES["dashscope"].request(doc, body)
+    assert "messages" not in shaped["properties"]
+    assert shaped["properties"]["input"]["required"] == ["messages"]
+    assert "input" in shaped["properties"]["input"]["properties"]["messages"]["x-source"][
+        "inferred"]
+    assert "messages" not in shaped["properties"]["parameters"].get("required", [])
+    flat = {"type": "object", "properties": {"messages": {"type": "array",
+                                                          "x-source": dict(source)}}}
+    assert "messages" in SHAPES["dashscope"].request(doc, flat)["properties"]  # compatible mode

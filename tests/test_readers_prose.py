@@ -517,3 +517,63 @@ def test_seed_003_overview_models_and_limits():
 def test_reading_is_deterministic(reader, path):
     text = Path(ROOT / path).read_text(encoding="utf-8")
     assert reader.read(document(path, text)) == reader.read(document(path, text))
+
+
+def test_a_placement_for_an_sdk_is_not_a_place_on_the_wire():
+    """"通过 Python SDK调用时，请放入 extra_body 对象中" (a 2026 OpenAI-compatible page) says
+    where the SDK takes the argument; the SDK sends extra_body's members at the top of the
+    body, so the member stays where the page lists it. An HTTP placement still counts."""
+    text = "\n".join([
+        "请求体", "top_k integer （可选）", "",
+        "生成过程中采样候选集的大小。取值需要大于或等于0。", "",
+        "该参数非OpenAI标准参数。通过 Python SDK调用时，请放入 extra_body 对象中。"
+        "配置方式为：extra_body={\"top_k\":xxx}。",
+        "temperature float （可选）", "",
+        "采样温度。通过HTTP调用时，请将 temperature 放入 parameters 对象中。",
+        "seed integer （可选）", "",
+        "When you use the OpenAI SDK, put it in the extra_body object.",
+    ])
+    doc = cell_per_line.read(document("sources/dashscope/sdk-placement.txt", text))
+    assert record(doc, "top_k").placement is None
+    assert record(doc, "seed").placement is None
+    temperature = record(doc, "temperature").placement
+    assert temperature is not None and "parameters" in temperature.text
+
+
+def test_a_required_mark_with_a_deprecation_note_still_heads_an_entry():
+    """`max_tokens integer （可选，即将废弃）` (2026): an optional parameter said to be going."""
+    text = "\n".join(["请求体", "max_tokens integer （可选，即将废弃）", "",
+                      "用于限制模型输出的最大 Token 数。", "temperature float （可选）", "",
+                      "采样温度。"])
+    doc = cell_per_line.read(document("sources/dashscope/deprecated-mark.txt", text))
+    found = check(doc, "max_tokens", 2, "integer", "（可选，即将废弃）")
+    assert found.deprecated is not None and found.deprecated.text == "即将废弃"
+    check(doc, "temperature", 5, "float", "（可选）")
+
+
+MARKDOWN_CELLS = "\n".join([
+    "#### 参数说明", "", "**model string （必选）**", "模型名称。", "",
+    "**messages array （必选）**", "消息数组。", "",
+    "  * **消息类型**", "      * **User Message object （必选）**", "        用户消息。",
+    "      * **属性**", "          * **content string（必选）**", "            待翻译的句子。",
+    "          * **role string （必选）**", "            必须设为user。", "",
+    "**stream\\_options object （可选）**", "流式输出的配置项。", "",
+    "  * **属性**", "      * **include\\_usage boolean （可选）默认值为 false**",
+    "        是否包含。",
+    "", "**seed integer （可选）**", "取值范围：[0,2^31−1]。",
+    "通过HTTP调用时，请将 seed 放入 parameters 对象中。",
+])
+
+
+def test_a_markdown_rendering_of_cells_nests_members_by_their_bullets():
+    """The same entries rendered to markdown (bold heads, `\\_`, bullets): a bulleted entry
+    under another is its member; a shape named in words (`User Message object`) is not a
+    member itself; the first entry without a bullet closes the list."""
+    doc = cell_per_line.read(document("sources/dashscope/markdown-cells.md", MARKDOWN_CELLS))
+    paths = [r.path for r in doc.records]
+    assert ("messages", "[]", "content") in paths and ("messages", "[]", "role") in paths
+    assert ("stream_options", "include_usage") in paths
+    assert ("seed",) in paths
+    usage = record(doc, "stream_options.include_usage")
+    assert usage.marks[0].text == "默认值为 false"
+    assert cell_per_line.looks_like(MARKDOWN_CELLS) > 0.5

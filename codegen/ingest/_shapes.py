@@ -35,10 +35,23 @@ class DashScope(Shape):
     """``{model, input, parameters}``: a request names its model and carries its input."""
 
     ENVELOPE = ("model", "input", "parameters")
+    CONVERSATION = ("messages", "prompt", "history")
 
     def request(self, doc: SourceDocument, body: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(body)
         members = body.get("properties", {})
+        native = "parameters" in members or "input" in members  # not a compatible-mode page
+        for name in [n for n in self.CONVERSATION if n in members and native]:
+            holder = members.setdefault("input", {"type": "object", "x-source": Source(
+                doc.path, members[name]["x-source"]["line"], name, inferred=(
+                    "DashScope's HTTP body carries the conversation in input")).as_json()})
+            moved = holder.setdefault("properties", {})[name] = members.pop(name)
+            moved["x-source"]["inferred"] = (
+                f"the document places {name} nowhere; DashScope's HTTP body carries the "
+                "conversation (messages, prompt, history) in input, as its references place it")
+            if name in body.get("required", []):
+                body["required"].remove(name)
+                holder.setdefault("required", []).append(name)
         if "parameters" in members:
             for name in [n for n in members if n not in self.ENVELOPE]:
                 moved = members["parameters"].setdefault("properties", {})[name] = \

@@ -68,6 +68,8 @@ def enum_label(ctx: Ctx, at: int) -> Iterator[Hit]:
             => enum = ["mp3", "opus", "wav", "pcm"]
         [string] Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
             => enum = ["float", "base64"]
+        [string] Available options:\nfnlp/MOSS-TTSD-v0.5:alex,\nfnlp/MOSS-TTSD-v0.5:anna,
+            => enum = ["fnlp/MOSS-TTSD-v0.5:alex", "fnlp/MOSS-TTSD-v0.5:anna"]
         [string] Available options: 1024x1024, 960x1280, others
             => examples = ["1024x1024", "960x1280"]
         [boolean]
@@ -213,6 +215,9 @@ def _mixed(values: list[Value]) -> str | None:
     return None
 
 
+_COLON_INSIDE = re.compile(r":[A-Za-z0-9_.\-]+\s*[,，、;]?\s*$")
+
+
 def _line_item(text: Text) -> tuple[Value, str] | None:
     """(value, form): `* item`, `- item`, `value：description`, `value（推荐）：…`, or a
     value alone on its line."""
@@ -223,6 +228,8 @@ def _line_item(text: Text) -> tuple[Value, str] | None:
     value = _item_at(text, i, ITEM_STOPS + ":")
     if value is None:
         return None
+    if _COLON_INSIDE.match(text.text, value.stop):  # `fnlp/MOSS-TTSD-v0.5:alex,`: one id
+        value = _item_at(text, i) or value
     after = skip_spaces(text.text, _skip_note(text.text, value.stop))
     # a written value (`"none": …`, `{"type": …}`) and a bare word (`name: …`) are two forms
     quoted = "-literal" if text.text[i:i + 1] in "\"'`{[" else ""

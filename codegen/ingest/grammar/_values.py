@@ -22,6 +22,15 @@ CLOSERS = {"{": "}", "[": "]"}
 LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None, "none": None}
 
 
+def literal(token: str) -> tuple[bool, Any]:
+    """Whether a bare token is JSON's (or Python's) literal, and its value. A lower-case `none`
+    is a word (`tool_choice` none, `reasoning_effort` none); Python writes its null `None`."""
+    lowered = token.lower()
+    if lowered not in LITERALS or (lowered == "none" and token != "None"):
+        return False, None
+    return True, LITERALS[lowered]
+
+
 @dataclass(frozen=True)
 class Value:
     """A value read at [start, stop): ``value`` as written, ``token`` its normalised words."""
@@ -118,8 +127,9 @@ def scalar(token: str) -> Any:
     """One bare or quoted scalar: quotes removed, numbers and literals read."""
     if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
         return token[1:-1]
-    if token.lower() in LITERALS:
-        return LITERALS[token.lower()]
+    known, value = literal(token)
+    if known:
+        return value
     number = number_at(token, 0) if starts_number(token, 0) else None
     if number is not None and number.stop == len(token):
         return number.value
@@ -148,10 +158,8 @@ def _word(text: str, i: int, stops: str) -> Value | None:
     if stop == i:
         return None
     token = text[i:stop]
-    lowered = token.lower()
-    if lowered in LITERALS:
-        return Value(LITERALS[lowered], i, stop, token)
-    return Value(token, i, stop, token)
+    known, value = literal(token)
+    return Value(value if known else token, i, stop, token)
 
 
 def coerce(value: Value, json_type: str | None) -> Any:

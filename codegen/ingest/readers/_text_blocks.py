@@ -222,17 +222,21 @@ def _bare(path: tuple[str, ...]) -> tuple[str, ...]:
 
 _CLAUSE = re.compile(r"[^。；;]+")
 _EN_PLACE = re.compile(r"(?i)\b(?:place|put)\b.{0,80}?\bin(?:to)?\b")
+_SDK_ONLY = re.compile(r"(?i)\bSDK")
 
 
 def placement(spans: Iterable[Span]) -> Span | None:
     """The first clause saying where a parameter goes on the wire (``通过HTTP调用时，请将
     temperature 放入 parameters 对象中``, ``For HTTP calls, place `x` in the `parameters`
-    object``, ``请放入请求头``)."""
+    object``, ``请放入请求头``). A clause about an SDK's arguments (``通过 Python SDK调用时，请放入
+    extra_body 对象中``: the SDK sends extra_body's members at the top of the body) is not one."""
     for span in spans:
         if isinstance(span, LabelledSpan):
             continue
         for clause in _CLAUSE.findall(span.text):
             words = clause.strip()
+            if _SDK_ONLY.search(words) and "HTTP" not in words.upper():
+                continue
             if ("放入" in words and "中" in words) or "放入请求头" in words \
                     or _EN_PLACE.search(words):
                 return Span(span.line, words.rstrip("."))

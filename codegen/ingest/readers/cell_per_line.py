@@ -37,12 +37,25 @@ LAYOUT = "cell_per_line"
 _NAME = r"(?-i:[A-Za-z_$](?:[\w.\-$]|\\[_\[\]])*|[A-Z][a-z]+(?: [A-Z][a-z]+)+)"
 HEAD = re.compile(
     rf"^(?P<name>{_NAME})(?P<gap>\s*)(?P<type>{ZH_TYPE}(?:\s*(?:或|or)\s*{ZH_TYPE})*)(?![\w<])"
-    r"\s*(?P<req>[（(](?:必选|可选|必填|选填|required|optional)[）)])?(?P<rest>.*)$", re.IGNORECASE)
+    r"\s*(?P<req>[（(](?:必选|可选|必填|选填|required|optional)(?P<dep>[，,]\s*(?:即将废弃|已废弃|"
+    r"不推荐|deprecated))?[）)])?(?P<rest>.*)$", re.IGNORECASE)
 _CUT = re.compile(rf"^{_NAME}\s+(?:(?P<part>[a-z]{{1,7}})|{ZH_TYPE}\s*[（(][^）)]{{0,3}})$",
                   re.IGNORECASE)
 _TYPE_WORDS = ("string", "integer", "float", "double", "number", "boolean", "array", "object",
                "map", "list", "dict")
 _FULL_SCORE_AT = 8
+
+
+_BULLET = re.compile(r"^(?:[*+-]|\d{1,3}\.)\s+")
+
+
+def unwrapped(line: str) -> str:
+    """The visible text of a line as a page rendered to markdown writes it: a list bullet,
+    bold and ``\\_`` escapes removed (``  * **include\\_usage boolean （可选）**``)."""
+    text = _BULLET.sub("", visible(line))
+    if text.startswith("**"):
+        text = text.replace("**", "").strip()
+    return text.replace("\\_", "_")
 
 
 def head(text: str) -> re.Match[str] | None:
@@ -79,6 +92,10 @@ class _Reader:
         self.section = "request"
         self.entry: Entry | None = None
         self.extents: list[tuple[int, int]] = []
+        # (indent, record) of the open markdown list entries: a bulleted entry under another
+        # is its member (rendered copies without bullets keep their names as paths)
+        self.open: list[tuple[int, ParameterRecord | None]] = []
+        self.parents: dict[int, ParameterRecord] = {}  # id(child) -> its parent entry
 
     def close(self) -> None:
         if self.entry is not None:
@@ -89,28 +106,59 @@ class _Reader:
         if found := heading(line):
             self.close()
             self.section = section_label(found[1], is_heading=True) or self.section
+            self.open = []
             return
-        text = visible(line)
+        text = unwrapped(line)
         if text and (entry := head(text)):
             self.close()
             self.start(number, line, entry)
         elif text and (label := section_label(text, is_heading=False)):
             self.close()
             self.section = label
+            self.open = []
         elif self.entry is not None:
             self.entry.take(number, line)
 
     def start(self, number: int, line: str, found: re.Match[str]) -> None:
         name = found.group("name")
-        record = ParameterRecord(name_path(name), number, Span(number, name),
-                                 type_words=Span(number, found.group("type")),
+        parent = self.parent(line)
+        record = ParameterRecord((parent.path if parent else ()) + name_path(name), number,
+                                 Span(number, name), type_words=Span(number, found.group("type")),
                                  section=self.section)
+        if parent is not None:
+            self.parents[id(record)] = parent
+        # a shape named in words (`User Message object （必选）`) is not a member: its
+        # members belong to the entry above it
+        self.open.append((_indent(line), parent if " " in name else record))
         if found.group("req"):
             record.required = Span(number, found.group("req"))
+        if found.group("dep"):  # `（可选，即将废弃）`: still accepted, said to be going
+            record.deprecated = Span(number, found.group("dep").lstrip("，, "))
         if rest := found.group("rest").strip():
             record.marks.append(Span(number, rest))
         self.out.records.append(record)
         self.entry = Entry(record)
+
+    def parent(self, line: str) -> ParameterRecord | None:
+        indent = _indent(line)
+        while self.open and self.open[-1][0] >= indent:
+            self.open.pop()
+        return self.open[-1][1] if self.open and indent else None
+
+    def inherit_placements(self) -> None:
+        """A member goes where its entry goes (``messages`` 放入 input 对象中: its ``role``
+        too)."""
+        for record in self.out.records:
+            parent = self.parents.get(id(record))
+            while record.placement is None and parent is not None:
+                record.placement = parent.placement
+                parent = self.parents.get(id(parent))
+
+
+def _indent(line: str) -> int:
+    """A markdown list entry's depth (its bullet's column); 0 for a line without a bullet."""
+    stripped = visible(line)
+    return len(line) - len(line.lstrip()) + 1 if _BULLET.match(stripped) else 0
 
 
 def _cut_head(lines: list[str]) -> Span | None:
@@ -142,6 +190,7 @@ def read(doc: SourceDocument) -> ReadDocument:
     if cut is not None:
         out.leftovers.append(cut)
     out.records = finish(out.records + tables.records)
+    reader.inherit_placements()
     out.limits = tables.limits
     out.leftovers += tables.leftovers
     samples = find_samples(doc.lines)
@@ -158,7 +207,7 @@ def read(doc: SourceDocument) -> ReadDocument:
 
 def _structure(text: str) -> int:
     lines = mask_code(text.split("\n"))
-    heads = sum(1 for line in lines if (entry := head(visible(line))) and entry.group("req"))
+    heads = sum(1 for line in lines if (entry := head(unwrapped(line))) and entry.group("req"))
     header_cells = sum(1 for line in lines if column_kind(visible(line)) is not None
                        and not heading(line))
     tables = read_tables(lines, (_title_model(lines) or ("", 0))[0] or None)
