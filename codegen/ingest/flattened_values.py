@@ -178,6 +178,7 @@ class Request:
 def request_schema(doc: SourceDocument, found: list[Block]) -> Request:
     properties: dict[str, Any] = {}
     unread: list[Unread] = []
+    said: set[str] = set()
     body = [b for b in found if b.section == "request"]
     model_lists = [b for b in body if b.values and all(looks_like_model(v) for _, v in b.values)]
     if not model_lists:
@@ -194,14 +195,16 @@ def request_schema(doc: SourceDocument, found: list[Block]) -> Request:
         if known.path == "messages.role" and block.values:
             node["enum"] = [value for _, value in block.values]
             node["x-source"] = Source(doc.path, block.line, doc.line(block.line).strip()).as_json()
-        if not _place(properties, known.path, node):
+        if _place(properties, known.path, node):
+            said.add(known.path)
+        else:
             unread.append(Unread(block.line, block.text, f"{known.path}: its parent is not "
                                  "on the page"))
     if "model" not in properties:
         properties["model"] = {"type": "string", "x-source": Source(
             doc.path, models_block.line, models_block.values[0][1],
             inferred="the list of model ids names the model member").as_json()}
-    said = {k.path for k in OPENAI_CHAT_DESCRIPTIONS if _placed(properties, k.path)}
+        said.add("model")
     notes = [f"{k.path}: not on this page (no description opens with "
              f"{k.openings[0]!r}); left out" for k in OPENAI_CHAT_DESCRIPTIONS
              if k.path not in said]
@@ -220,17 +223,6 @@ def request_schema(doc: SourceDocument, found: list[Block]) -> Request:
             "the flattened page lost its required markers")).as_json(),
     }
     return Request(schema, models_block.values, unread, notes)
-
-
-def _placed(properties: dict[str, Any], path: str) -> bool:
-    node: dict[str, Any] = {"properties": properties}
-    for name in path.split("."):
-        if node.get("type") == "array":
-            node = node.get("items", {})
-        node = node.get("properties", {}).get(name)
-        if node is None:
-            return False
-    return True
 
 
 def response_schemas(doc: SourceDocument, found: list[Block]) -> tuple[dict[str, Any] | None,
