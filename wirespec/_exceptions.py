@@ -20,6 +20,10 @@ class DocumentError(WirespecError):
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[str, int | None, str]]:
+        # crosses process boundaries (generation runs in worker processes) intact
+        return (type(self), (self.path, self.line, self.reason))
+
 
 class UnknownModelError(WirespecError):
     """A model id that names no model, or a bare id that several providers share."""

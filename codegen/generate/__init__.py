@@ -15,9 +15,10 @@ from typing import Any
 from wirespec._exceptions import DocumentError
 
 from .._files import stale_files, sync_tree
+from ._cores import on_every_core
 from ._datamodel import datamodel_source, prepared
 from ._format import formatted_modules
-from ._postprocess import module_text
+from ._postprocess import SafeBody, module_text, safe_body
 
 PUBLIC_CLASS = {"request": "Request", "response": "Response", "stream": "StreamEvent",
                 "error": "ErrorBody"}
@@ -55,28 +56,44 @@ def _load(path: Path) -> Any:
         raise DocumentError(str(path), line, f"cannot read: {err}") from None
 
 
+def _body(schema: dict[str, Any], kind: str, rel: str) -> SafeBody:
+    shape = f"{PUBLIC_CLASS[kind]}Shape"
+    return safe_body(datamodel_source(schema, shape, where=f"schemas/{rel}"),
+                     public=PUBLIC_CLASS[kind], schema_file=rel)
+
+
 def render(root: Path) -> dict[str, str]:
     """Every file generated/ should hold (relative path -> text)."""
     schemas = root / "schemas"
     index = _load(schemas / "index.json")
     generator = version("datamodel-code-generator")
     modules: dict[str, str] = {}
-    bodies: dict[str, str] = {}  # identical prepared schemas of one kind are generated once
+    keys: dict[str, int] = {}  # identical prepared schemas are generated once
+    jobs: list[tuple[dict[str, Any], str, str]] = []
+    placed: list[tuple[str, int, str, str, str]] = []  # module, job, model id, kind, file
+    taken: set[str] = set()
     entries: dict[tuple[str, str], tuple[str, str]] = {}
     for model in index["models"]:
         for kind, rel in model["kinds"].items():
             schema = _load(schemas / rel)
-            shape = f"{PUBLIC_CLASS[kind]}Shape"
-            key = json.dumps([shape, prepared(schema, shape)], sort_keys=True)
-            if key not in bodies:
-                bodies[key] = datamodel_source(schema, shape, where=f"schemas/{rel}")
+            key = json.dumps([kind, prepared(schema, f"{PUBLIC_CLASS[kind]}Shape")],
+                             sort_keys=True)
+            if key not in keys:
+                keys[key] = len(jobs)
+                jobs.append((schema, kind, rel))
             name = module_name(model["provider"], model["model"], kind)
-            if f"{name}.py" in modules:
+            if (model["id"], kind) in entries or name in taken:
                 raise DocumentError(f"schemas/{rel}", None, f"module name {name} is taken")
-            modules[f"{name}.py"] = module_text(
-                body=bodies[key], model_id=model["id"], kind=kind, schema_file=rel,
-                shape=shape, public=PUBLIC_CLASS[kind], generator_version=generator)
+            taken.add(name)
+            placed.append((name, keys[key], model["id"], kind, rel))
             entries[(model["id"], kind)] = (name, PUBLIC_CLASS[kind])
+    # datamodel-code-generator is most of generation's time
+    bodies = on_every_core(_body, jobs)
+    for name, job, model_id, kind, rel in placed:
+        modules[f"{name}.py"] = module_text(
+            body=bodies[job], model_id=model_id, kind=kind, schema_file=rel,
+            shape=f"{PUBLIC_CLASS[kind]}Shape", public=PUBLIC_CLASS[kind],
+            generator_version=generator)
     rows = "".join(f"    {key!r}: {value!r},\n" for key, value in sorted(entries.items()))
     modules["_index.py"] = INDEX_HEADER + (
         f"MODELS: Final[dict[tuple[str, str], tuple[str, str]]] = {{\n{rows}}}\n") + INDEX_LOAD

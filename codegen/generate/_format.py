@@ -18,6 +18,7 @@ from pathlib import Path
 
 from wirespec._exceptions import DocumentError
 
+from ._cores import on_every_core
 from ._source import UnsafeSource, parsed
 
 _SETTINGS = ("--isolated", "--quiet", "--line-length", "100", "--target-version", "py311",
@@ -37,11 +38,7 @@ def formatted_modules(modules: dict[str, str]) -> dict[str, str]:
         _ruff(folder, "check", *_FIXES, *files)
         _ruff(folder, "format", *files)
         result = {name: path.read_text(encoding="utf-8") for name, path in paths.items()}
-    for name, text in result.items():
-        try:
-            _require_same_text(modules[name], text)
-        except UnsafeSource as err:
-            raise DocumentError(name, None, str(err)) from None
+    on_every_core(_require_same_text, [(name, modules[name], result[name]) for name in result])
     return result
 
 
@@ -54,11 +51,15 @@ def _ruff(folder: str, command: str, *arguments: str) -> None:
         raise RuntimeError(f"ruff {command} failed ({done.returncode}): {first}")
 
 
-def _require_same_text(before: str, after: str) -> None:
+def _require_same_text(name: str, before: str, after: str) -> None:
     """Formatting moves no text between code and literals (docstrings are re-indented, so
-    whitespace runs count as one space)."""
-    if _literal_words(before) != _literal_words(after):
-        raise UnsafeSource("formatting changed the module's string literals")
+    whitespace runs count as one space); a DocumentError naming the module if it did."""
+    try:
+        if _literal_words(before) == _literal_words(after):
+            return
+    except UnsafeSource as err:
+        raise DocumentError(name, None, str(err)) from None
+    raise DocumentError(name, None, "formatting changed the module's string literals")
 
 
 def _literal_words(source: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from wirespec._exceptions import DocumentError
 
@@ -82,17 +83,32 @@ def class_names(tree: ast.Module, reserved: frozenset[str]) -> dict[str, str]:
     return renames
 
 
-def body_source(datamodel_output: str, reserved: frozenset[str]) -> tuple[str, set[str]]:
-    """datamodel-code-generator's module made safe and renamed; and the JSON number types it
-    uses. ``int``/``float`` become the JSON Schema number types (pydantic has no strict type
-    with their meaning)."""
+class SafeBody(NamedTuple):
+    """datamodel-code-generator's module made safe and renamed, and the JSON number types it
+    uses: made once per distinct schema, shared by every module that holds it."""
+    text: str
+    number_types: frozenset[str]
+
+
+def body_source(datamodel_output: str, reserved: frozenset[str]) -> SafeBody:
+    """``int``/``float`` become the JSON Schema number types (pydantic has no strict type
+    with their meaning); classes that would take a reserved name are renamed."""
     source = without_leading_comments(escaped_literals(datamodel_output), _DATAMODEL_HEADER)
     tree = parsed(source)
     used = _references(tree)
     names = class_names(tree, reserved | SCAFFOLD_NAMES)
     names |= {name: new for name, new in _NUMBER_TYPES.items() if name in used}
-    numbers = {_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used}
-    return defaults_as_factories(renamed(source, names)), numbers
+    numbers = frozenset(_NUMBER_TYPES[name] for name in _NUMBER_TYPES if name in used)
+    return SafeBody(defaults_as_factories(renamed(source, names)), numbers)
+
+
+def safe_body(datamodel_output: str, *, public: str, schema_file: str) -> SafeBody:
+    """``body_source`` for the module whose public class is ``public``; a DocumentError naming
+    the schema file when it cannot be made safely."""
+    try:
+        return body_source(datamodel_output, frozenset({public}))
+    except UnsafeSource as err:
+        raise DocumentError(f"schemas/{comment_safe(schema_file)}", None, str(err)) from None
 
 
 def comment_safe(text: str) -> str:
@@ -100,7 +116,7 @@ def comment_safe(text: str) -> str:
     return "".join(char if " " <= char <= "~" else escape_char(char) for char in text)
 
 
-def module_text(*, body: str, model_id: str, kind: str, schema_file: str, shape: str,
+def module_text(*, body: SafeBody, model_id: str, kind: str, schema_file: str, shape: str,
                 public: str, generator_version: str) -> str:
     """The module, unformatted (``formatted_modules`` formats many at once); a DocumentError
     naming the schema file when it cannot be made safely."""
@@ -111,9 +127,9 @@ def module_text(*, body: str, model_id: str, kind: str, schema_file: str, shape:
         raise DocumentError(f"schemas/{comment_safe(schema_file)}", None, str(err)) from None
 
 
-def _module_text(*, body: str, model_id: str, kind: str, schema_file: str, shape: str,
+def _module_text(*, body: SafeBody, model_id: str, kind: str, schema_file: str, shape: str,
                  public: str, generator_version: str) -> str:
-    body, number_types = body_source(body, frozenset({public}))
+    number_types = body.number_types
     imports = ["from typing import Any, Final", "", "from pydantic import model_validator", "",
                "from wirespec.validators._engine import validate as validate_payload",
                "from wirespec.validators._errors import Report",
@@ -128,7 +144,7 @@ def _module_text(*, body: str, model_id: str, kind: str, schema_file: str, shape
         "(flags in wirespec/codegen/generate/_datamodel.py).\n"
         f"{(kind.capitalize() + ' of ' + model_id + ': typed models and validator.')!r}\n"
     )
-    future, _, rest = body.lstrip("\n").partition("\n")
+    future, _, rest = body.text.lstrip("\n").partition("\n")
     if future.strip() != _FUTURE:
         raise UnsafeSource("datamodel-code-generator's module did not start as expected")
     footer = f'''
@@ -157,7 +173,9 @@ def validate(payload: Any) -> Report:
     return text
 
 
-def module_source(**fields: str) -> str:
-    """One module, formatted (``module_text``'s fields)."""
+def module_source(*, body: str, **fields: str) -> str:
+    """One module from datamodel-code-generator's output, formatted (``module_text``'s
+    fields)."""
     where = f"schemas/{comment_safe(fields['schema_file'])}"
-    return formatted_modules({where: module_text(**fields)})[where]
+    safe = safe_body(body, public=fields["public"], schema_file=fields["schema_file"])
+    return formatted_modules({where: module_text(body=safe, **fields)})[where]
