@@ -26,10 +26,13 @@ from . import (
     dashscope_reference,
     flattened_values,
 )
+from ._assemble import assemble_model
 from ._crosscheck import models_checks
+from ._document import SourceDocument
 from ._formats import (
     DocumentReading,
     Format,
+    detect,
     looks_like_catalog_json,
     looks_like_docs_page,
     looks_like_flattened_values,
@@ -38,14 +41,14 @@ from ._formats import (
     looks_like_tree,
     measured,
 )
-from ._manifest import load_manifest
+from ._manifest import PROVIDERS, Entry, load_manifest
 from ._openapi_models import read_openapi
-from ._pipeline import Outcome, Plan, plan
+from ._pipeline import Outcome, Plan, plan, read_document
 from ._prose import read_prose
 from .readers import cell_per_line, openapi, param_list, pipe_table
 
 __all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas", "ingest",
-           "listed_documents", "plan_sources", "read_sources", "revisions"]
+           "listed_documents", "loose_document", "plan_sources", "read_sources", "revisions"]
 
 
 def _models_only(ingest: Any) -> Any:
@@ -185,3 +188,67 @@ def document_schemas(root: Path, document: str) -> dict[str, dict[str, dict[str,
     index = json.loads(files["index.json"])
     return {m["id"]: {kind: json.loads(files[rel]) for kind, rel in m["kinds"].items()}
             for m in index["models"]}
+
+
+@dataclass
+class LooseReading:
+    """A document read outside the manifest: its format, what it gave, its models' schemas."""
+
+    format: str
+    reading: DocumentReading
+    schemas: dict[str, dict[str, dict[str, Any]]]  # model id -> kind -> schema
+
+
+def _provider_of(name: str, fmt: str | None) -> str | None:
+    if fmt is not None and fmt.startswith("cloudflare"):
+        return "cloudflare"
+    parts = {part.lower() for part in Path(name).parts}
+    named = [p for p in PROVIDERS if p in parts or any(part.startswith(p) for part in parts)]
+    return named[0] if len(named) == 1 else None
+
+
+def loose_document(name: str, data: bytes, provider: str | None = None,
+                   models: list[str] | None = None) -> LooseReading:
+    """What a document that is not in the manifest says (a download, a fetched page, a file
+    about to be added): the layout detected, the provider given or told by the layout or the
+    path. ``name`` stands for the document in messages and in each ``x-source``."""
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as err:
+        raise DocumentError(name, data.count(b"\n", 0, err.start) + 1,
+                            f"not UTF-8 (byte {err.start})") from None
+
+    def no_siblings(rel: str) -> SourceDocument:
+        raise DocumentError(name, None, f"refers to {rel[:200]!r}, which only a document in "
+                            "sources/ may do")
+
+    try:
+        return _read_loose(name, text, provider, models, no_siblings)
+    except DocumentError as err:  # readers name documents as sources/<path>
+        path = err.path.removeprefix("sources/") if err.path == f"sources/{name}" else err.path
+        raise DocumentError(path, err.line, err.reason) from None
+
+
+def _read_loose(name: str, text: str, provider: str | None, models: list[str] | None,
+                no_siblings: Any) -> LooseReading:
+    probe = SourceDocument(name, text, {"provider": provider or "", "path": name}, no_siblings)
+    fmt = detect(probe, FORMATS)
+    provider = provider or _provider_of(name, fmt.name)
+    if provider is None:
+        raise DocumentError(name, None, f"read as {fmt.name}, but whose document is it? say "
+                            "the provider (--provider " + "|".join(PROVIDERS) + ")")
+    raw: dict[str, Any] = {"path": name, "provider": provider}
+    if models:
+        raw["models"] = list(models)
+    entry = Entry(name, provider, fmt.name, 1, raw)
+    outcome = read_document(entry, lambda rel: SourceDocument(rel, text, raw, no_siblings)
+                            if rel == name else no_siblings(rel), FORMATS)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.reading is not None
+    schemas = {}
+    for found in outcome.reading.models:
+        files = assemble_model(found, name).files
+        schemas[found.model_id] = {json.loads(text)["x-kind"]: json.loads(text)
+                                   for text in files.values()}
+    return LooseReading(fmt.name, outcome.reading, schemas)

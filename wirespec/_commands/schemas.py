@@ -90,7 +90,7 @@ def _print_stale_meaning(root: Path, stale: list[str], fresh: dict[str, str]) ->
         except json.JSONDecodeError:
             continue
         new = json.loads(fresh[rel])
-        counts = summary(list(changes(old, new)), new.get("x-kind", "request"))
+        counts = summary(changes(old, new, new.get("x-kind", "request")))
         print(f"  {rel}: {counts['breaking']} breaking, {counts['non-breaking']} "
               f"non-breaking, {counts['unknown']} unknown", file=sys.stderr)
 
