@@ -52,3 +52,23 @@ class UnknownKindError(WirespecError):
         self.kind = kind
         super().__init__(f"{model_id} has no {kind} schema; its documents describe: "
                          + (", ".join(documented) or "none"))
+
+
+class FetchError(WirespecError):
+    """A document that could not be fetched: one line, ``<url>: <reason>``, credentials redacted."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = self.shown(url)
+        self.reason = " ".join(reason.split())
+        super().__init__(f"{self.url}: {self.reason}")
+
+    @staticmethod
+    def shown(url: str) -> str:
+        """``url`` fit for one line of output: userinfo as ``***``, spaces and controls escaped."""
+        scheme, slashes, rest = url.partition("//")
+        authority_end = min([i for i in map(rest.find, "/?#") if i >= 0] or [len(rest)])
+        at = rest.rfind("@", 0, authority_end)
+        if slashes and at >= 0:
+            url = f"{scheme}//***{rest[at:]}"
+        return "".join(ch if ch.isprintable() and not ch.isspace()
+                       else "".join(f"%{byte:02X}" for byte in ch.encode()) for ch in url)
