@@ -212,6 +212,9 @@ def loose_document(name: str, data: bytes, provider: str | None = None,
     """What a document that is not in the manifest says (a download, a fetched page, a file
     about to be added): the layout detected, the provider given or told by the layout or the
     path. ``name`` stands for the document in messages and in each ``x-source``."""
+    if provider is not None and provider not in PROVIDERS:
+        raise DocumentError(name, None, f"provider {provider[:40]!r} is none of "
+                            + ", ".join(PROVIDERS))
     try:
         text = data.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as err:
