@@ -170,3 +170,13 @@ def test_update_exits_1_when_a_change_breaks(tmp_path, server):
     result = run_cli("update", "--provider", "cloudflare", "--root", str(root))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "8 breaking" in result.stdout
+
+
+def test_every_document_in_sources_records_where_it_is_published():
+    import tomllib
+
+    manifest = tomllib.loads((ROOT / "sources" / "manifest.toml").read_text(encoding="utf-8"))
+    urls = {entry["path"]: entry.get("url", "") for entry in manifest["document"]}
+    assert [path for path, url in urls.items() if not url.startswith("https://")] == []
+    older = [url for path, url in urls.items() if "/older/" in path]
+    assert older and all("/production/" not in url for url in older)  # pinned to commits
