@@ -117,6 +117,8 @@ ROUTES: dict[str, Route] = {
     "/garbage": lambda h: h.reply(200, b"\xff\xfe\x00garbage", "text/plain"),
     "/empty": lambda h: h.reply(200, b""),
     "/blank": lambda h: h.reply(200, b" \r\n\t\n"),
+    "/wide.html": lambda h: h.reply(200, b"<table>" + b'<tr><td colspan="1000">x</td></tr>' * 200
+                                    + b"</table>", "text/html"),
     "/huge": huge,
     "/declared-huge": lambda h: h.reply(200, b"x" * 4096, "text/plain",
                                         Content_Length=str(HUGE)),
@@ -353,6 +355,12 @@ def test_a_declared_length_over_the_cap_is_refused_at_once(server):
 
 def test_the_default_cap_is_sixteen_mebibytes(server):
     assert "larger than 16,777,216 bytes" in str(failure(server.url("/declared-huge")))
+
+
+def test_a_page_whose_text_outgrows_the_cap_is_an_error(server):
+    # 7 kB of HTML, 400 kB of text: each cell spans a thousand columns
+    error = failure(server.url("/wide.html"), max_bytes=100_000)
+    assert str(error) == f"{server.url('/wide.html')}: its text is larger than 100,000 bytes"
 
 
 def test_bytes_that_are_not_utf8_are_an_error(server):
