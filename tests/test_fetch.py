@@ -380,3 +380,11 @@ def test_an_empty_page_is_an_error(server, path):
 def test_only_http_and_https_are_fetched(url, scheme):
     error = failure(url)
     assert str(error) == f"{url}: only http and https URLs are fetched (not {scheme})"
+
+
+def test_a_key_in_the_query_never_reaches_the_error_line():
+    from wirespec._exceptions import FetchError
+
+    shown = str(FetchError("https://u:secret@host/p?api_key=sk-123&x=1#top", "HTTP 404"))
+    assert "secret" not in shown and "sk-123" not in shown
+    assert shown == "https://***@host/p?api_key=***&x=***#top: HTTP 404"

@@ -64,11 +64,18 @@ class FetchError(WirespecError):
 
     @staticmethod
     def shown(url: str) -> str:
-        """``url`` fit for one line of output: userinfo as ``***``, spaces and controls escaped."""
+        """``url`` fit for one line of output: userinfo as ``***``, the query's values as
+        ``***`` (a key passed as ``?api_key=`` never reaches a log), spaces and controls
+        escaped."""
         scheme, slashes, rest = url.partition("//")
         authority_end = min([i for i in map(rest.find, "/?#") if i >= 0] or [len(rest)])
         at = rest.rfind("@", 0, authority_end)
         if slashes and at >= 0:
             url = f"{scheme}//***{rest[at:]}"
+        before, question, query = url.partition("?")
+        if question:
+            query, hash_mark, fragment = query.partition("#")
+            names = [part.partition("=")[0] for part in query.split("&")]
+            url = before + "?" + "&".join(f"{name}=***" for name in names) + hash_mark + fragment
         return "".join(ch if ch.isprintable() and not ch.isspace()
                        else "".join(f"%{byte:02X}" for byte in ch.encode()) for ch in url)
