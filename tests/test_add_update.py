@@ -180,3 +180,13 @@ def test_every_document_in_sources_records_where_it_is_published():
     assert [path for path, url in urls.items() if not url.startswith("https://")] == []
     older = [url for path, url in urls.items() if "/older/" in path]
     assert older and all("/production/" not in url for url in older)  # pinned to commits
+
+
+def test_a_document_dropped_in_without_an_entry_is_named_not_ignored(tmp_path):
+    root = small_project(tmp_path / "project")
+    shutil.copyfile(CATALOG / "bart-large-cnn.json", root / "sources" / "cloudflare" / "b.json")
+    for command in (("ingest",), ("ingest", "--check")):
+        result = run_cli(*command, "--root", str(root))
+        assert result.returncode == 0
+        assert ("wirespec: warning: sources/cloudflare/b.json is not in the manifest and was "
+                "not read (`wirespec add sources/cloudflare/b.json` adds it)") in result.stderr

@@ -93,12 +93,12 @@ def test_not_utf8_names_the_line(project):
 
 def test_broken_manifest(project):
     manifest = project / "sources" / "manifest.toml"
-    manifest.write_text(manifest.read_text().replace(
-        'path = "cloudflare/qwen1.5-0.5b-chat.tree.txt"',
-        'path = "cloudflare/qwen1.5-0.5b-chat.tree.txt"\nformat = "nope"'))
+    entry = 'path = "cloudflare/qwen1.5-0.5b-chat.tree.txt"'
+    header = manifest.read_text().split("\n").index(entry)  # the line above it, counted from 1
+    manifest.write_text(manifest.read_text().replace(entry, entry + '\nformat = "nope"'))
     with pytest.raises(DocumentError, match="unknown format 'nope'") as caught:
         read_sources(project)
-    assert caught.value.line == 11  # the entry's [[document]] line
+    assert caught.value.line == header  # the entry's [[document]] line
     manifest.write_text("[[document]\npath = 1\n")
     with pytest.raises(DocumentError, match="invalid TOML") as caught:
         read_sources(project)

@@ -48,7 +48,8 @@ from ._prose import read_prose
 from .readers import cell_per_line, openapi, param_list, pipe_table
 
 __all__ = ["FORMATS", "Outcome", "Plan", "Revision", "check", "document_schemas", "ingest",
-           "listed_documents", "loose_document", "plan_sources", "read_sources", "revisions"]
+           "listed_documents", "loose_document", "plan_sources", "read_sources", "revisions",
+           "unlisted_documents"]
 
 
 def _models_only(ingest: Any) -> Any:
@@ -180,6 +181,15 @@ def revisions(root: Path) -> list[Revision]:
 def listed_documents(root: Path) -> set[str]:
     """The paths (under sources/) of every document the manifest lists."""
     return {entry.path for entry in load_manifest(root / "sources", set(FORMATS))}
+
+
+def unlisted_documents(root: Path) -> list[str]:
+    """Files in sources/ that the manifest does not list (nothing reads them)."""
+    sources = root / "sources"
+    listed = listed_documents(root) | {"manifest.toml"}
+    return sorted(rel for path in sources.rglob("*")
+                  if path.is_file() and not any(p.startswith(".") for p in path.parts)
+                  and (rel := path.relative_to(sources).as_posix()) not in listed)
 
 
 def document_schemas(root: Path, document: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -19,7 +19,7 @@ from wirespec._exceptions import DocumentError
 MANIFEST = "manifest.toml"
 _TOML_LINE = re.compile(r"at line (\d+)")
 _REQUIRED = ("path", "provider")
-_DOCUMENT_HEADER = re.compile(r"^\s*\[\[\s*document\s*\]\]", re.M)
+_DOCUMENT_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*document[ \t]*\]\]", re.M)
 PROVIDERS = ("cloudflare", "dashscope", "siliconflow")
 
 

@@ -45,6 +45,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"wirespec: error: {one_line(str(failure))}", file=sys.stderr)
     for model_id, document in sorted(result.plan.kept.items()):
         print(f"kept the previous schemas of {model_id} ({document} failed)")
+    for rel in ingest.unlisted_documents(root):  # never silently ignored
+        print(f"wirespec: warning: sources/{rel} is not in the manifest and was not read "
+              f"(`wirespec add sources/{rel}` adds it)", file=sys.stderr)
     return EXIT_UNUSABLE if result.failures else code
 
 
