@@ -58,7 +58,13 @@ CF = "@cf/qwen/qwen1.5-0.5b-chat"
 def test_validate_exit_codes_and_json_shape():
     ok = run_cli("validate", CF, "--format", "json", stdin='{"prompt": "hi"}')
     assert ok.returncode == 0 and json.loads(ok.stdout) == {
-        "valid": True, "model": f"cloudflare:{CF}", "errors": []}
+        "valid": True, "model": f"cloudflare:{CF}", "errors": [], "warnings": [{
+            "pointer": "", "keyword": "no-limit-documented", "message": "no token limit "
+            f"documented for cloudflare:{CF}: the request's size was not checked",
+            "limit": None, "value": None, "source": None}]}
+    strict = run_cli("validate", CF, "--strict", stdin='{"prompt": "hi", "foo": 1}')
+    assert strict.returncode == 1 and "/foo: undocumented: 'foo' is not in the documents" \
+        in strict.stdout
     bad = run_cli("validate", CF, "-", "--format", "json", stdin='{"prompt": "hi", "top_k": 99}')
     assert bad.returncode == 1
     [error] = json.loads(bad.stdout)["errors"]

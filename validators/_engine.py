@@ -20,6 +20,8 @@ from ._budget import budget_errors
 from ._errors import Report, ValidationError, shorten
 from ._payload import ensure_json, parse_json
 from ._schema_walk import escape
+from ._undocumented import closed, limit_warnings, unknown_warnings
+from ._undocumented import drop_unknown as drop_members
 from ._walker import Walker
 
 
@@ -34,6 +36,23 @@ class CompiledSchema:
 
     def is_valid(self, payload: Any) -> bool:
         return bool(self.engine.is_valid(payload))
+
+    @functools.cached_property
+    def closed_engine(self) -> Any:
+        """The engine of the schema closed to unknown members (see _undocumented.closed)."""
+        return engine_for(closed(self.schema))
+
+    def warnings(self, payload: Any) -> list[ValidationError]:
+        """What the documents do not say about ``payload``: unknown members (the closed
+        schema decides first, in Rust; the walk runs only when it refuses), and for a
+        request, a model without a documented token limit."""
+        found = []
+        if self.entry is not None:
+            if not self.closed_engine.is_valid(payload):
+                found += unknown_warnings(self.entry, self.kind, self.schema, payload)
+            if self.kind == "request":
+                found += limit_warnings(self.entry)
+        return found
 
     def report(self, payload: Any) -> Report:
         if self.engine.is_valid(payload):
@@ -75,18 +94,21 @@ def compiled(model_id: str, kind: str = "request") -> CompiledSchema:
 
 
 def validate(model_id: str, payload: Any, kind: str = "request", *,
-             budget: bool = True) -> Report:
+             budget: bool = True, strict: bool = False) -> Report:
     """Check ``payload`` (a Python value, or JSON as ``str``/``bytes``) against the model's
     ``kind`` schema; the report lists every violated constraint. For a request that the
     schema accepts, ``budget`` also checks the documented token limits (JSON Schema cannot
-    state them), counting tokens with the model family's tokenizer."""
+    state them), counting tokens with the model family's tokenizer. ``report.warnings`` says
+    what the documents do not (members they do not name, no documented limit); ``strict``
+    makes those errors."""
     if isinstance(payload, str | bytes | bytearray):
-        return check_value(model_id, parse_json(payload), kind, budget=budget, parsed=True)
-    return check_value(model_id, payload, kind, budget=budget)
+        return check_value(model_id, parse_json(payload), kind, budget=budget, parsed=True,
+                           strict=strict)
+    return check_value(model_id, payload, kind, budget=budget, strict=strict)
 
 
 def check_value(model_id: str, payload: Any, kind: str = "request", *,
-                budget: bool = True, parsed: bool = False) -> Report:
+                budget: bool = True, parsed: bool = False, strict: bool = False) -> Report:
     """``validate`` for a value already parsed: a ``str`` is a JSON string here. A value
     that is not JSON (NaN, a set, a lone surrogate, …) raises PayloadError; ``parsed`` says
     it came from :func:`parse_json`, which already made sure."""
@@ -96,4 +118,22 @@ def check_value(model_id: str, payload: Any, kind: str = "request", *,
     report = engine.report(payload)
     if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
         report.errors.extend(budget_errors(engine.entry, payload))
+    report.warnings.extend(engine.warnings(payload))
+    if strict:
+        report.errors.extend(report.warnings)
+        report.warnings = []
     return report
+
+
+def drop_unknown(model_id: str, payload: Any, kind: str = "request"
+                 ) -> tuple[Any, list[ValidationError]]:
+    """``payload`` without the members no document of the model names (a copy), and a
+    warning for each member dropped (its pointer, and where a same-named member is
+    documented) — like LiteLLM's drop_params, with provenance."""
+    engine = compiled(model_id, kind)
+    ensure_json(payload)
+    if engine.entry is None or engine.closed_engine.is_valid(payload):
+        return payload, []
+    dropped = unknown_warnings(engine.entry, kind, engine.schema, payload)
+    result, _ = drop_members(engine.schema, payload)
+    return result, dropped

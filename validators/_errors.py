@@ -56,6 +56,9 @@ class Report:
     model: str
     kind: str
     errors: list[ValidationError] = field(default_factory=list)
+    # what the documents do not say (unknown members, no documented limit, estimates):
+    # never a verdict of their own; ``strict`` makes them errors
+    warnings: list[ValidationError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,4 +69,5 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         return {"valid": self.ok, "model": self.model,
-                "errors": [error.as_json() for error in self.errors]}
+                "errors": [error.as_json() for error in self.errors],
+                "warnings": [warning.as_json() for warning in self.warnings]}

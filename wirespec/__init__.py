@@ -27,22 +27,25 @@ _map_checkout()
 from wirespec._exceptions import (  # noqa: E402
     DocumentError,
     PayloadError,
+    RequestRejected,
     UnknownKindError,
     UnknownModelError,
     WirespecError,
 )
 from wirespec._models import model  # noqa: E402
-from wirespec.validators._engine import validate  # noqa: E402
+from wirespec.validators._engine import drop_unknown, validate  # noqa: E402
 from wirespec.validators._errors import Report, ValidationError  # noqa: E402
 
 __all__ = [
     "DocumentError",
     "PayloadError",
     "Report",
+    "RequestRejected",
     "UnknownKindError",
     "UnknownModelError",
     "ValidationError",
     "WirespecError",
+    "drop_unknown",
     "model",
     "validate",
 ]

@@ -79,3 +79,16 @@ class FetchError(WirespecError):
             url = before + "?" + "&".join(f"{name}=***" for name in names) + hash_mark + fragment
         return "".join(ch if ch.isprintable() and not ch.isspace()
                        else "".join(f"%{byte:02X}" for byte in ch.encode()) for ch in url)
+
+
+class RequestRejected(WirespecError):
+    """A request stopped before it was sent (``mode="enforce"``): ``.report`` says why."""
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        errors = getattr(report, "errors", [])
+        first = errors[0] if errors else None
+        where = f" at {first.pointer or '/'}: {first.message}" if first is not None else ""
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"request to {getattr(report, 'model', '?')} rejected before it was "
+                         f"sent{where}{more}")

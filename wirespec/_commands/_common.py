@@ -82,11 +82,13 @@ def print_report(report: Report, fmt: str, label: str) -> None:
         return
     if report.ok:
         print(f"{label}: valid for {report.model} ({report.kind})")
-        return
-    print(f"{label}: {len(report.errors)} error(s) for {report.model} ({report.kind})")
+    else:
+        print(f"{label}: {len(report.errors)} error(s) for {report.model} ({report.kind})")
     for error in report.errors:
         where = f"  [{error.where()}]" if error.source else ""
         print(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{where}")
+    for warning in report.warnings:  # what the documents do not say (--strict: errors)
+        print(f"  warning: {warning.pointer or '/'}: {warning.message}")
 
 
 def count(text: str) -> int:

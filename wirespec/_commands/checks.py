@@ -39,7 +39,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_OK if report.ok else EXIT_FAILED
     payload = parse_json(data, origin=label)
     report = _validate_as_sent(args.id, payload, args.kind) if args.wire else check_value(
-        args.id, payload, args.kind, parsed=True)  # a JSON string is a string, not more JSON
+        args.id, payload, args.kind, parsed=True,  # a JSON string is a string, not more JSON
+        strict=args.strict)
     print_report(report, args.format, label)
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -52,7 +53,7 @@ def _validate_lines(args: argparse.Namespace, label: str) -> int:
         where = f"{label}:{number}"
         try:
             report = check_value(args.id, parse_json(line, origin=where), args.kind,
-                                 parsed=True)
+                                 parsed=True, strict=args.strict)
         except PayloadError as err:
             counts["unusable"] += 1
             print(json.dumps({"valid": False, "line": number, "error": str(err)})
@@ -120,6 +121,8 @@ def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
     check.add_argument("--kind", default="request", choices=_registry.KINDS)
     check.add_argument("--format", default="text", choices=("text", "json"))
     check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
+    check.add_argument("--strict", action="store_true", help="what the documents do not say "
+                       "(members they do not name, no documented token limit) is an error")
     check.add_argument("--wire", action="store_true", help="a response body as the REST API "
                        "sends it: Cloudflare's {result, success, ...} envelope is checked and "
                        "its result validated")

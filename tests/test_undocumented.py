@@ -1,0 +1,74 @@
+"""What the documents do not say is a warning users see: members no document names (with
+where a same-named member is documented), a model with no documented token limit; strict
+makes them errors; drop_unknown takes the members out."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from wirespec import drop_unknown, strategies, validate
+from wirespec.validators._engine import compiled
+from wirespec.validators._undocumented import unknown_members
+
+SF = "siliconflow:Qwen/Qwen2.5-7B-Instruct"
+DS = "dashscope:qwen1.5-72b-chat"
+CF = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+SF_CHAT = {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def test_members_no_document_names_are_warnings_not_silence():
+    report = validate(SF, {**SF_CHAT, "foo": 1, "logit_bias": {}})
+    assert report.ok
+    unknown = [w for w in report.warnings if w.keyword == "undocumented"]
+    assert [w.pointer for w in unknown] == ["/foo", "/logit_bias"]
+    assert "sources/siliconflow/" in unknown[0].message
+
+
+def test_a_member_at_the_wrong_level_says_where_it_belongs():
+    report = validate(DS, {"model": "qwen1.5-72b-chat", "input": {"prompt": "x"},
+                           "temperature": 0.5})
+    assert report.ok
+    assert "did you mean /parameters/temperature?" in report.warnings[0].message
+
+
+def test_a_model_without_a_documented_limit_says_so():
+    report = validate(SF, SF_CHAT)
+    assert [w.keyword for w in report.warnings] == ["no-limit-documented"]
+    assert validate(DS, {"model": "qwen1.5-72b-chat", "input": {"prompt": "x"}}).warnings == []
+
+
+def test_strict_makes_warnings_errors():
+    report = validate(SF, {**SF_CHAT, "foo": 1}, strict=True)
+    assert not report.ok and report.warnings == []
+    assert {e.keyword for e in report.errors} == {"undocumented", "no-limit-documented"}
+
+
+def test_drop_unknown_keeps_what_is_documented():
+    payload = {"model": "qwen1.5-72b-chat", "input": {"prompt": "x", "stray": [1]},
+               "parameters": {"top_p": 0.5, "nope": True}, "temperature": 1}
+    kept, dropped = drop_unknown(DS, payload)
+    assert kept == {"model": "qwen1.5-72b-chat", "input": {"prompt": "x"},
+                    "parameters": {"top_p": 0.5}}
+    assert sorted(d.pointer for d in dropped) == ["/input/stray", "/parameters/nope",
+                                                  "/temperature"]
+    assert payload["temperature"] == 1  # the caller's payload is not changed
+    assert drop_unknown(DS, kept) == (kept, [])
+
+
+@pytest.mark.parametrize("model_id", [CF, DS, SF])
+def test_valid_payloads_drawn_from_the_schema_name_only_documented_members(model_id):
+    """The closed schema (the cheap check) and the walk agree: a payload drawn from the
+    documented members has no unknown member."""
+    engine = compiled(model_id)
+
+    @settings(database=None, max_examples=30, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.valid(model_id))
+    def agree(payload: dict) -> None:
+        found = unknown_members(engine.schema, payload)
+        if engine.closed_engine.is_valid(payload):
+            assert found == []
+        assert all(u.name.startswith("x-wirespec") for u in found), found
+
+    agree()
