@@ -38,7 +38,8 @@ def _named(node: Any) -> tuple[set[str], bool]:
     refuses the members it does not name."""
     if not isinstance(node, dict):
         return set(), False
-    names = set(node.get("properties", {})) if isinstance(node.get("properties"), dict) else set()
+    found = node.get("properties")
+    names = set(found) if isinstance(found, dict) else set()
     branches = [b for k in ALTERNATIVES for b in node.get(k, []) if isinstance(b, dict)]
     for branch in branches:
         names |= _named(branch)[0]
@@ -51,9 +52,10 @@ def closed(schema: Any, inherited: frozenset[str] = frozenset()) -> Any:
     before the walk). An alternative is closed to the members it and its parents name."""
     if not isinstance(schema, dict):
         return schema
-    members = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = schema.get("properties")
+    members: dict[str, Any] = found if isinstance(found, dict) else {}
     names = inherited | set(members)
-    result = {key: ({name: closed(member) for name, member in value.items()}
+    result: dict[str, Any] = {key: ({name: closed(member) for name, member in value.items()}
                     if key == "properties" and isinstance(value, dict) else
                     [closed(branch, names) for branch in value] if key in ALTERNATIVES
                     and isinstance(value, list) else closed(value) if key == "items" else value)
@@ -62,7 +64,7 @@ def closed(schema: Any, inherited: frozenset[str] = frozenset()) -> Any:
         return result
     if names:
         result["properties"] = {**{name: True for name in sorted(inherited - set(members))},
-                                **result.get("properties", {})}
+                                **{name: closed(member) for name, member in members.items()}}
         result["additionalProperties"] = False
     return result
 
