@@ -25,6 +25,9 @@ def test_models_text_shows_limits():
     result = run_cli("models")
     line = next(x for x in result.stdout.splitlines() if x.startswith("dashscope:qwen1.5-14b"))
     assert "context_window=8000" in line and "max_input_tokens=6000" in line
+    unlimited = next(x for x in result.stdout.splitlines()
+                     if x.startswith("siliconflow:Qwen/Qwen2.5-7B-Instruct "))
+    assert unlimited.endswith("no limit documented")  # never "-", which reads as unlimited
 
 
 def test_schema_by_qualified_and_bare_id():

@@ -103,7 +103,7 @@ def _limits_text(limits: dict[str, object]) -> str:
     for name, limit in limits.items():
         value = limit.get("value") if isinstance(limit, dict) else limit
         parts.append(f"{name}={value}")
-    return " ".join(parts) or "-"
+    return " ".join(parts) or "no limit documented"
 
 
 def cmd_models(args: argparse.Namespace) -> int:
