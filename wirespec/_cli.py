@@ -9,12 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from wirespec._commands import changes, checks, fuzz, schemas, serve, tokens
+from wirespec._commands import changes, checks, fuzz, proxy, schemas, serve, tokens
 from wirespec._commands._common import EXIT_OK, EXIT_UNUSABLE, one_line
 from wirespec._exceptions import WirespecError
 
 Command = Callable[[argparse.Namespace], int]
-GROUPS = (schemas, checks, changes, fuzz, serve, tokens)
+GROUPS = (schemas, checks, changes, fuzz, serve, proxy, tokens)
 
 
 class _Parser(argparse.ArgumentParser):

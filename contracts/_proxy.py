@@ -1,0 +1,441 @@
+"""The validating proxy: a reverse proxy in front of a provider (or the mock) that checks each
+request and each answer against the documents as they pass.
+
+A request on one of the wire formats' endpoints is routed and checked by the mock's own rules
+(``_proxy_routes.Door``). In ``enforce`` mode one the mock would refuse gets the mock's refusal
+(the provider's error body and status) and never reaches the upstream; in ``report`` mode it is
+forwarded. Answers pass through as they come, a chunk at a time, and are checked on the way:
+a whole answer once its last byte has been passed on, a stream event by event. Every violation
+is one JSON line (time, model, kind, pointer, keyword, message, action) in the log: never a
+header, a key or a body, and a key quoted back in a message is redacted. Anything else
+(other endpoints and methods) is forwarded unchecked; ``GET /healthz`` answers without asking
+the upstream.
+
+One pooled ``httpx.AsyncClient`` forwards for the app's whole life; it keeps no cookies, reads
+no proxy settings or netrc, and follows no redirects (the client sees them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import http.cookiejar
+import json
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal, TextIO
+
+import httpx
+
+from wirespec.validators._errors import ValidationError
+
+from ._mock import MAX_BODY, MockSettings, Receive, Scope, Send, _code, _lifespan, _respond
+from ._proxy_routes import Door, Inbound, answer_check
+from ._redact import Redactor
+from ._serve import LOOPBACK, ServeError, _uvicorn, bind
+from ._wire import WIRE_FORMATS, Rejection, WireFormat
+
+Mode = Literal["enforce", "report"]
+# hop-by-hop (RFC 9110 7.6.1) and what the proxy sets itself for each leg
+_NOT_FORWARDED = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
+                            b"proxy-authorization", b"proxy-connection", b"te", b"trailer",
+                            b"trailers", b"transfer-encoding", b"upgrade", b"host",
+                            b"content-length", b"accept-encoding"})
+# where clients put keys: each value is redacted from every message the log writes
+_KEY_HEADERS = frozenset({b"authorization", b"x-api-key", b"api-key", b"x-auth-key"})
+_DECODED = frozenset({"gzip", "deflate", "identity"})  # httpx always decodes these
+_TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an LLM may think for minutes
+MAX_MESSAGE = 300  # characters of a message in the log
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    upstream: str  # scheme://host[:port][/prefix], see upstream_url()
+    providers: tuple[str, ...] = tuple(WIRE_FORMATS)
+    mode: Mode = "enforce"
+    max_body: int = MAX_BODY
+
+
+def upstream_url(text: str) -> str:
+    """``text`` as the upstream's URL (no trailing slash), or a ServeError saying why not."""
+    shown = ascii(text)[1:-1][:200]
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as err:
+        raise ServeError(f"--upstream {shown}: not a URL ({err})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ServeError(f"--upstream {shown}: not an http:// or https:// URL with a host")
+    if url.userinfo:
+        raise ServeError("--upstream: a user or password in the URL would be sent to the "
+                         "upstream with every request; clients send their own keys")
+    if url.query or url.fragment:
+        raise ServeError(f"--upstream {shown}: a query or fragment has no place here; the "
+                         "client's path and query are appended")
+    return str(url).rstrip("/")
+
+
+class ViolationLog:
+    """One JSON line per violation (ASCII only: no line separators inside a line)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, model: str, kind: str, errors: list[ValidationError], action: str,
+              redact: Callable[[str], str]) -> None:
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+        for error in errors:
+            message = redact(error.message)
+            if len(message) > MAX_MESSAGE:
+                message = message[:MAX_MESSAGE - 1] + "…"
+            self._stream.write(json.dumps({
+                "time": now, "model": model, "kind": kind, "pointer": redact(error.pointer),
+                "keyword": error.keyword, "message": message, "action": action}) + "\n")
+        self._stream.flush()
+
+
+def _keys(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str]:
+    """A redactor for every key the request carries (the token of ``Bearer <token>`` too)."""
+    redactors = []
+    for name, value in headers:
+        if name.lower() in _KEY_HEADERS:
+            text = value.decode("latin-1").strip()
+            _, _, token = text.partition(" ")
+            redactors += [Redactor(t) for t in {text, token.strip()} if t]
+    if not redactors:
+        return str
+
+    def redact(message: str) -> str:
+        for redactor in redactors:
+            message = redactor(message)
+        return message
+    return redact
+
+
+@dataclass
+class _Exchange:
+    """One request's way through the proxy."""
+
+    scope: Scope
+    raw: bytes
+    inbound: Inbound | None
+    answered: bool = False  # the answer's last byte has gone to the client
+    _redact: Callable[[str], str] | None = field(default=None, repr=False)
+
+    def redact(self, message: str) -> str:
+        """``message`` without the request's keys (the redactor is built when first needed:
+        most exchanges log nothing)."""
+        if self._redact is None:
+            self._redact = _keys(self.scope["headers"])
+        return self._redact(message)
+
+
+class ProxyApp:
+    """The ASGI application (uvicorn, or any ASGI server, can run it)."""
+
+    def __init__(self, settings: ProxySettings, log: TextIO | None = None) -> None:
+        self.settings = settings
+        self.door = Door(MockSettings(settings.providers, max_body=settings.max_body))
+        self.log = ViolationLog(log or sys.stderr)
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:  # in the serving loop: its connections belong to it
+            self._client = httpx.AsyncClient(
+                timeout=_TIMEOUT, trust_env=False, follow_redirects=False,
+                cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(
+                    allowed_domains=[])),  # one client for every caller: keep no cookies
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100))
+        return self._client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            if self._client is not None:
+                await self._client.aclose()
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/healthz" and scope["method"] in ("GET", "HEAD"):
+            await _respond(send, 200, b'{"status":"ok"}')
+            return
+        routed = self.door.route(scope["path"]) if scope["method"] == "POST" else None
+        try:
+            raw = await _request_body(receive, self.settings.max_body)
+        except _TooLarge:
+            await self._too_large(routed, send)
+            return
+        if raw is None:  # the client left before its request was whole
+            return
+        inbound = self.door.inspect(*routed, raw) if routed else None
+        exchange = _Exchange(scope, raw, inbound)
+        if inbound is not None and (inbound.errors or not inbound.known) and await self._refused(
+                exchange, inbound, send):
+            return
+        await self._guarded(exchange, receive, send)
+
+    async def _refused(self, exchange: _Exchange, inbound: Inbound, send: Send) -> bool:
+        """Log what is wrong with the request; answer the refusal in enforce mode."""
+        if not inbound.known and not inbound.errors:
+            self.log.write(inbound.model, "request", [ValidationError(
+                "", "unknown-model", "no document wirespec holds names this model: forwarded "
+                "unchecked")], "forwarded", exchange.redact)
+            return False
+        stop = self.settings.mode == "enforce" and inbound.refusal is not None
+        self.log.write(inbound.model, "request", inbound.errors,
+                       "rejected" if stop else "forwarded", exchange.redact)
+        if stop and inbound.refusal is not None:
+            await self._refuse(inbound, inbound.refusal, send)
+        return stop
+
+    async def _refuse(self, inbound: Inbound, rejection: Rejection, send: Send) -> None:
+        await _respond(send, rejection.status, inbound.wire.error(rejection, inbound.request_id))
+
+    async def _too_large(self, routed: tuple[WireFormat, str] | None, send: Send) -> None:
+        message = f"Request is too large (over {self.settings.max_body} bytes)"
+        if routed is None:
+            await _respond(send, 413, json.dumps({"error": message}).encode())
+            return
+        wire = routed[0]
+        rejection = Rejection(413, _code(wire, "size"), message)
+        await _respond(send, 413, wire.error(rejection, ""))
+
+    async def _guarded(self, exchange: _Exchange, receive: Receive, send: Send) -> None:
+        """Forward, and stop asking the upstream when the client leaves before its answer is
+        whole (a stream the client no longer reads costs the caller tokens)."""
+        task = asyncio.current_task()
+        gone = False
+
+        async def watch() -> None:
+            nonlocal gone
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            if not exchange.answered and task is not None:
+                gone = True
+                task.cancel()
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            await self._forward(exchange, send)
+        except asyncio.CancelledError:
+            if not gone or task is None:
+                raise
+            task.uncancel()
+        finally:
+            watcher.cancel()
+
+    async def _forward(self, exchange: _Exchange, send: Send) -> None:
+        scope = exchange.scope
+        request = httpx.Request(scope["method"], self._url(scope), content=exchange.raw,
+                                headers=_request_headers(scope["headers"]))
+        try:
+            upstream = await self.client().send(request, stream=True)
+        except httpx.HTTPError as err:
+            await self._unreachable(exchange, err, send)
+            return
+        try:
+            await self._pass_on(exchange, upstream, send)
+        finally:
+            await upstream.aclose()
+
+    def _url(self, scope: Scope) -> str:
+        path = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string", b"")
+        return self.settings.upstream + (path + b"?" + query if query else path).decode(
+            "latin-1")
+
+    async def _unreachable(self, exchange: _Exchange, err: httpx.HTTPError, send: Send) -> None:
+        message = f"wirespec proxy: the upstream did not answer: {type(err).__name__}"
+        inbound = exchange.inbound
+        status = 504 if isinstance(err, httpx.TimeoutException) else 502
+        if inbound is None:
+            await _respond(send, status, json.dumps({"error": message}).encode())
+            return
+        self.log.write(inbound.model, "upstream", [ValidationError("", "transport", message)],
+                       f"answered {status}", exchange.redact)
+        await self._refuse(inbound, Rejection(status, "BadGateway", message), send)
+
+    async def _pass_on(self, exchange: _Exchange, upstream: httpx.Response,
+                       send: Send) -> None:
+        codings = {c.strip().lower() for c in upstream.headers.get_list("content-encoding",
+                                                                        split_commas=True)}
+        decoded = codings <= _DECODED
+        await send({"type": "http.response.start", "status": upstream.status_code,
+                    "headers": _response_headers(upstream.headers.raw, decoded)})
+        check = None
+        if decoded and exchange.inbound is not None:
+            check = answer_check(exchange.inbound, upstream.status_code,
+                                 upstream.headers.get("content-type", ""), self.settings.max_body)
+        chunks = upstream.aiter_bytes() if decoded else upstream.aiter_raw()
+        try:
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                if check is not None:  # after the chunk has gone on: it waits for no check
+                    self._log_answer(exchange, check.kind, check.feed(chunk))
+        except httpx.HTTPError as err:  # cut off: the client sees the connection close
+            self._log_answer(exchange, "upstream", [ValidationError(
+                "", "transport", f"the upstream's answer broke off: {type(err).__name__}")])
+            return
+        exchange.answered = True
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if check is not None:
+            self._log_answer(exchange, check.kind, check.close())
+
+    def _log_answer(self, exchange: _Exchange, kind: str, errors: list[ValidationError]) -> None:
+        if errors and exchange.inbound is not None:
+            self.log.write(exchange.inbound.model, kind, errors, "forwarded", exchange.redact)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _request_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body (``_TooLarge`` past ``limit`` bytes); None when the client
+    left first."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
+    """Header names the Connection header makes hop-by-hop."""
+    return {token.strip().lower() for name, value in headers if name.lower() == b"connection"
+            for token in value.split(b",")}
+
+
+def _request_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    dropped = _NOT_FORWARDED | _connection_tokens(headers)
+    kept = [(name, value) for name, value in headers if name.lower() not in dropped]
+    return [*kept, (b"accept-encoding", b"gzip, deflate")]
+
+
+def _response_headers(headers: list[tuple[bytes, bytes]],
+                      decoded: bool) -> list[tuple[bytes, bytes]]:
+    dropped = (_NOT_FORWARDED - {b"content-length", b"accept-encoding"}) | _connection_tokens(
+        headers)
+    if decoded and any(name.lower() == b"content-encoding" for name, _ in headers):
+        dropped |= {b"content-encoding", b"content-length"}  # the client gets it decoded
+    return [(name, value) for name, value in headers if name.lower() not in dropped]
+
+
+@dataclass
+class RunningProxy:
+    host: str
+    port: int
+    app: Any
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def base_url(self, provider: str) -> str:
+        """What the provider's SDK takes as its base URL, to go through the proxy."""
+        return self.url + WIRE_FORMATS[provider].base_path
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host`` (as ``_serve.bind`` does for the mock on loopback)."""
+    if host == LOOPBACK:
+        return bind(port)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP: NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise ServeError(f"cannot listen on {ascii(host)[1:-1][:100]}:{port}: "
+                         f"{err.strerror or err}") from None
+    sock.listen(1024)
+    return sock
+
+
+def _server(app: Any) -> Any:
+    uvicorn = _uvicorn()
+    try:
+        import httptools  # noqa: F401
+        if sys.platform != "win32":
+            import uvloop  # noqa: F401
+    except ImportError:
+        raise ServeError("the proxy needs uvloop and httptools: pip install "
+                         "'wirespec[mock]'") from None
+    config = uvicorn.Config(
+        app, loop="uvloop" if sys.platform != "win32" else "asyncio", http="httptools",
+        lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+        server_header=False, date_header=False)  # the upstream's own pass through
+    return uvicorn.Server(config)
+
+
+def _open_log(path: str | None) -> TextIO:
+    if path is None:
+        return sys.stderr
+    try:
+        return open(path, "a", encoding="utf-8", buffering=1)  # open for the server's life
+    except OSError as err:
+        raise ServeError(f"--log {ascii(path)[1:-1][:200]}: cannot open: {err.strerror}") \
+            from None
+
+
+def serve(settings: ProxySettings, host: str = LOOPBACK, port: int = 8766,
+          log_path: str | None = None, announce: Callable[[str], Any] = print) -> None:
+    """Serve until interrupted; ``announce`` gets each line that tells where."""
+    log = _open_log(log_path)
+    try:
+        sock = _listen(host, port)
+        server = _server(ProxyApp(settings, log))
+        proxy = RunningProxy(host, sock.getsockname()[1], None)
+        announce(f"wirespec proxy: listening on {proxy.url}, forwarding to {settings.upstream} "
+                 f"({settings.mode}; violations to {log_path or 'stderr'})")
+        for provider in settings.providers:
+            wire = WIRE_FORMATS[provider]
+            announce(f"  {wire.title:<32} base URL {proxy.base_url(provider)}  "
+                     f"({wire.endpoint_hint})")
+        server.run(sockets=[sock])
+    finally:
+        if log is not sys.stderr:
+            log.close()
+
+
+@contextmanager
+def running_app(app: Any, host: str = LOOPBACK, port: int = 0,
+                start_timeout: float = 10.0) -> Iterator[RunningProxy]:
+    """Any ASGI app on uvicorn (uvloop, httptools) in a background thread, stopped on exit."""
+    sock = _listen(host, port)
+    server = _server(app)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="wirespec-proxy")
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise ServeError("the server did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningProxy(host, sock.getsockname()[1], app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def running(settings: ProxySettings, log: TextIO | None = None, host: str = LOOPBACK,
+            port: int = 0) -> contextlib.AbstractContextManager[RunningProxy]:
+    """The proxy in a background thread (``with running(settings) as proxy: proxy.url``)."""
+    return running_app(ProxyApp(settings, log), host, port)

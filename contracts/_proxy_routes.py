@@ -1,0 +1,205 @@
+"""What the validating proxy knows about a request and its answer, by the mock's own rules.
+
+The proxy routes and refuses requests through the mock's front door (:class:`Door`): the same
+paths name the same wire formats, and a request the mock would refuse gets the mock's refusal,
+status and body, so the two can never disagree. Answers are checked as the contract runner
+checks them (envelope, then the response or error schema); streams event by event, with
+``validate_stream``'s rules, as the bytes pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirespec._exceptions import PayloadError, UnknownModelError
+from wirespec.validators import _registry
+from wirespec.validators._engine import check_value, compiled
+from wirespec.validators._errors import ValidationError
+from wirespec.validators._payload import parse_json
+from wirespec.validators._sse import DONE, Event, SSEParser
+
+from ._mock import MockApp, _code, _Refused, _request_id
+from ._wire import Rejection, WireFormat
+
+
+@dataclass
+class Inbound:
+    """A request on one of the wire formats' endpoints, checked."""
+
+    wire: WireFormat
+    model: str  # the model's id; ``provider:name`` as sent when no document names it
+    known: bool  # a document names the model: the answer is checked too
+    errors: list[ValidationError] = field(default_factory=list)
+    refusal: Rejection | None = None  # the mock's answer to it; None: the mock would serve it
+    request_id: str = ""
+
+
+class Door(MockApp):
+    """The mock's front door with nothing behind it: its routing and its refusals."""
+
+    def route(self, path: str) -> tuple[WireFormat, str] | None:
+        """The wire format whose endpoint ``path`` is, and the path below its base."""
+        return self._route(path)
+
+    def inspect(self, wire: WireFormat, rest: str, raw: bytes) -> Inbound:
+        request_id = _request_id(f"proxy/{hashlib.sha256(raw).hexdigest()[:16]}")
+        try:
+            body = parse_json(raw, origin="request body")
+        except PayloadError as err:
+            return Inbound(wire, _named(wire, wire.model_name(rest, None)), False,
+                           [ValidationError("", "json", str(err))],
+                           Rejection(400, _code(wire, "malformed"), str(err)), request_id)
+        name = wire.model_name(rest, body)
+        if name is None:
+            return Inbound(wire, _named(wire, None), False,
+                           [ValidationError("/model", "required", "the model is missing")],
+                           Rejection(400, _code(wire, "malformed"), "the model is missing"),
+                           request_id)
+        try:
+            model = _registry.resolve(f"{wire.provider}:{name}")
+        except UnknownModelError:  # newer than wirespec's documents: the upstream decides
+            return Inbound(wire, _named(wire, name), False, request_id=request_id)
+        report = check_value(model.id, body, "request", parsed=True)
+        inbound = Inbound(wire, model.id, True, report.errors, request_id=request_id)
+        if not report.ok:
+            inbound.refusal = self._refusal(wire, model.id, body)
+        return inbound
+
+    def _refusal(self, wire: WireFormat, model_id: str, body: Any) -> Rejection | None:
+        try:
+            self._check(wire, model_id, body)
+        except _Refused as refused:
+            return refused.rejection
+        return None
+
+
+def _named(wire: WireFormat, name: str | None) -> str:
+    return f"{wire.provider}:{name if name is not None else '?'}"
+
+
+class AnswerCheck:
+    """An answer checked as it passes: ``feed`` each chunk, ``close`` after the last; each
+    says what is wrong so far, as errors of ``kind``."""
+
+    kind = "response"
+
+    def feed(self, chunk: bytes) -> list[ValidationError]:
+        raise NotImplementedError
+
+    def close(self) -> list[ValidationError]:
+        raise NotImplementedError
+
+
+def answer_check(inbound: Inbound, status: int, content_type: str,
+                 most: int) -> AnswerCheck | None:
+    """How to check the answer to ``inbound``: a 2xx stream event by event, a 2xx body against
+    the response schema (inside the provider's envelope), a refusal against the error schema
+    where the documents give one; None when there is nothing to check it against."""
+    if not inbound.known:
+        return None
+    kinds = _registry.resolve(inbound.model).kinds
+    if 200 <= status < 300 and content_type.startswith("text/event-stream"):
+        return StreamCheck(inbound.model) if "stream" in kinds else None
+    if 200 <= status < 300 and "response" in kinds:
+        return WholeCheck(inbound, "response", content_type, most)
+    if status >= 400 and "error" in kinds:
+        return WholeCheck(inbound, "error", content_type, most)
+    return None
+
+
+class WholeCheck(AnswerCheck):
+    """A copy of the body as it passes (up to ``most`` bytes), checked once it is whole."""
+
+    def __init__(self, inbound: Inbound, kind: str, content_type: str, most: int) -> None:
+        self.kind, self._inbound, self._content_type, self._most = (kind, inbound,
+                                                                    content_type, most)
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> list[ValidationError]:
+        self._size += len(chunk)
+        if self._size <= self._most:
+            self._chunks.append(chunk)
+        return []
+
+    def close(self) -> list[ValidationError]:
+        if self._size > self._most:
+            return [ValidationError("", "size", f"not checked: larger than {self._most} "
+                                    "bytes")]
+        wrong_type = [] if self.kind == "error" or self._content_type.startswith(
+            "application/json") else [ValidationError(
+                "", "content-type", f"{self._content_type or 'no content type'}, not "
+                "application/json")]
+        return wrong_type + self._body_errors(b"".join(self._chunks))
+
+    def _body_errors(self, body: bytes) -> list[ValidationError]:
+        wire, model_id = self._inbound.wire, self._inbound.model
+        try:
+            value = parse_json(body, origin="the body")
+        except PayloadError as err:
+            return [ValidationError("", "json", str(err))]
+        if self.kind == "response":
+            value, wrapping = wire.result(value)
+            if wire.wraps_result and wrapping:
+                return [ValidationError("", "envelope", problem) for problem in wrapping]
+        return check_value(model_id, value, self.kind, budget=False, parsed=True).errors
+
+
+class StreamCheck(AnswerCheck):
+    """``validate_stream``'s rules, applied event by event as the bytes arrive: each event's
+    data against the stream-event schema, nothing after ``[DONE]``, a clean end, the
+    terminator where the schema names one. Errors point at ``/events/N/...``."""
+
+    kind = "stream"
+
+    def __init__(self, model_id: str) -> None:
+        self._engine = compiled(model_id, "stream")
+        self._parser = SSEParser()
+        self._terminated = False
+        self._broken = False  # not UTF-8: said once, nothing more is read
+
+    def feed(self, chunk: bytes) -> list[ValidationError]:
+        if self._broken:
+            return []
+        try:
+            found = list(self._parser.feed(chunk))
+        except UnicodeDecodeError as err:
+            self._broken = True
+            return [ValidationError("", "sse", f"the stream is not UTF-8 (byte {err.start} of "
+                                    "a chunk)")]
+        return [error for event in found for error in self._event(event)]
+
+    def close(self) -> list[ValidationError]:
+        if self._broken:
+            return []
+        try:
+            rest, problem = self._parser.close()
+        except UnicodeDecodeError as err:
+            return [ValidationError("", "sse", f"the stream is not UTF-8 (byte {err.start} of "
+                                    "a chunk)")]
+        errors = [error for event in rest for error in self._event(event)]
+        if problem is not None:
+            errors.append(ValidationError("", "sse", problem))
+        terminator = self._engine.schema.get("x-stream-terminator")
+        if terminator and not self._terminated and problem is None:
+            errors.append(ValidationError("", "sse", f"the stream did not end with data: "
+                                          f"{terminator}"))
+        return errors
+
+    def _event(self, event: Event) -> list[ValidationError]:
+        if self._terminated:
+            return [ValidationError("", "sse", f"event {event.number}: data after {DONE}",
+                                    value=event.data[:80])]
+        if event.data.strip() == DONE:
+            self._terminated = True
+            return []
+        try:
+            payload: Any = parse_json(event.data, origin=f"event {event.number}: data")
+        except PayloadError as err:
+            return [ValidationError("", "sse", str(err), value=event.data[:80])]
+        return [ValidationError(f"/events/{event.number}{error.pointer}", error.keyword,
+                                f"event {event.number}: {error.message}", error.limit,
+                                error.value, error.source, error.schema_path)
+                for error in self._engine.report(payload).errors]
