@@ -140,8 +140,21 @@ def test_round_trip_keeps_unknown_keys_and_numbers():
 def test_error_from_a_model_names_pointer_and_source():
     with pytest.raises(ValidationError) as caught:
         model(CF).model_validate({"messages": [{"role": "user", "content": "x"}], "top_k": 99})
-    message = caught.value.errors()[0]["msg"]
-    assert "/top_k" in message and "catalog/qwen1.5-0.5b-chat.json:" in message
+    errors = caught.value.errors()
+    assert [(e["loc"], e["type"]) for e in errors] == [(("top_k",), "json_schema")]
+    message = errors[0]["msg"]
+    assert "maximum 50" in message and "catalog/qwen1.5-0.5b-chat.json:" in message
+
+
+def test_a_model_reports_each_violation_at_its_loc():
+    """pydantic's own ValidationError, one entry per violated constraint, as users expect."""
+    payload = {"messages": [{"role": "user", "content": 5}, {"role": "user", "content": "x"}],
+               "temperature": 9, "top_k": 99}
+    with pytest.raises(ValidationError) as caught:
+        model(CF).model_validate(payload)
+    assert sorted(e["loc"] for e in caught.value.errors()) == [
+        ("messages", 0, "content"), ("temperature",), ("top_k",)]
+    assert caught.value.title == "Request"
 
 
 HOSTILE_TEXT = 'end"""\nimport os; os._exit(3)\n"""\\ \' \u2028 {x} %s'

@@ -144,3 +144,31 @@ def test_unknown_and_ambiguous_models():
     with pytest.raises(UnknownModelError):
         validate("nope", {})
     assert validate("qwen1.5-72b-chat", ds()).ok  # a bare id only one provider has
+
+
+# -- errors people act on -----------------------------------------------------------------
+
+CF_7B = "cloudflare:@cf/qwen/qwen1.5-7b-chat-awq"
+
+
+def test_a_type_mismatch_names_every_alternative():
+    report = validate(CF_7B, {"messages": [{"role": "user", "content": 5}]})
+    assert [(e.pointer, e.keyword) for e in report.errors] == [("/messages/0/content", "type")]
+    assert report.errors[0].message.startswith("integer given where string or array is expected")
+
+
+def test_either_required_member_is_named():
+    report = validate(CF_7B, {})
+    assert [(e.pointer, e.message) for e in report.errors] == [
+        ("", "'prompt' or 'messages' is required")]
+
+
+def test_nested_alternatives_say_which_once():
+    report = validate(CF_7B, {"messages": [{"role": "user", "content": [{"text": 5}]}]})
+    assert report.errors and all(e.message.count("(checked as") <= 1 for e in report.errors)
+
+
+def test_a_long_list_of_values_is_capped():
+    report = validate("cloudflare:@cf/deepgram/aura-2-en", {"text": "x", "speaker": "nobody"})
+    message = report.errors[0].message
+    assert message.count('", "') == 11 and message.endswith("more")

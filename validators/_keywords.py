@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._walker import Walker
 
 Errors = Iterator[ValidationError]
+MAX_LISTED = 12  # values an enum error lists before "… and N more"
 Check = Callable[["Walker", Any, Any, dict[str, Any], "At"], Errors]
 
 
@@ -91,7 +92,9 @@ def type_(walker: Walker, limit: Any, instance: Any, node: dict[str, Any], at: A
 
 def enum(walker: Walker, limit: Any, instance: Any, node: dict[str, Any], at: At) -> Errors:
     if not any(equal(instance, option) for option in limit):
-        options = ", ".join(_short_json(option) for option in limit)
+        shown = ", ".join(_short_json(option) for option in limit[:MAX_LISTED])
+        options = shown + (f", … and {len(limit) - MAX_LISTED} more"
+                           if len(limit) > MAX_LISTED else "")
         yield error(at, node, "enum", f"{_short_json(instance)} is not one of: {options}",
                     limit, instance)
 

@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
 from ._engine import compiled
 
+TITLES = {"request": "Request", "response": "Response", "stream": "StreamEvent",
+          "error": "ErrorBody"}
 
-class SchemaViolation(ValueError):
-    """Raised inside pydantic validation; pydantic reports it as a ValidationError."""
+
+def _location(pointer: str) -> tuple[str | int, ...]:
+    """A JSON Pointer as pydantic's ``loc``: member names, and array indices as ints."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    return tuple(int(t) if t.isdigit() else t for t in tokens)
 
 
 def enforce_schema(model_id: str, kind: str, data: Any) -> Any:
+    """Raises pydantic's own ``ValidationError`` with one entry per violated constraint at
+    its ``loc`` (type ``json_schema``; the message names the limit and its source). Raised
+    inside a validator, pydantic passes it through as it is."""
     report = compiled(model_id, kind).report(data)
     if not report.ok:
-        lines = [f"{e.pointer or '/'}: {e.message}" + (f" [{e.where()}]" if e.source else "")
-                 for e in report.errors]
-        raise SchemaViolation("; ".join(lines))
+        raise ValidationError.from_exception_data(TITLES.get(kind, kind), [
+            InitErrorDetails(type=PydanticCustomError(
+                "json_schema", error.message + (f" [{error.where()}]" if error.source else "")),
+                loc=_location(error.pointer), input=error.value)
+            for error in report.errors])
     return data

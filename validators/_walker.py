@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import ValidationError
-from ._keywords import KEYWORDS, At, Check, Errors, branch_name, error
+from ._keywords import KEYWORDS, At, Check, Errors, branch_name, error, json_type
 
 # Cheap, decisive keywords first: a failed alternative is told apart sooner.
 _FIRST = ("type", "required", "const", "enum")
@@ -76,17 +76,66 @@ class Walker:
 
         Meant for: the one whose required members are all present; among those (or if
         none), the one whose type fits, then the one the payload follows furthest (its
-        errors lie deepest), then the one with the fewest errors, then the first.
+        errors lie deepest), then the one with the fewest errors, then the first. When no
+        alternative's type fits, one type error names them all; when the ranking ties on
+        alternatives that each only miss required members, one error names each way out.
         """
-        _, index, found = min(self.rank_alternatives(branches, instance, at, keyword))
+        ranked = sorted(self.rank_alternatives(branches, instance, at, keyword))
+        merged = _no_type_fits(branches, ranked, instance, at, node) or _missing_any(
+            branches, ranked, at, node)
+        if merged is not None:
+            yield merged
+            return
+        _, index, found = ranked[0]
         name = branch_name(branches[index], index)
         if not found:  # cannot happen when no alternative matched; stay truthful anyway
             yield error(at, node, keyword, "matches none of the alternatives", None, instance)
             return
         for item in found:
+            if "(checked as " in item.message:  # a nested alternative already says which
+                yield item
+                continue
             yield ValidationError(item.pointer, item.keyword, f"{item.message} (checked as "
                                   f"{name}, the alternative this payload is meant for)",
                                   item.limit, item.value, item.source, item.schema_path)
+
+
+Ranked = list[tuple[tuple[Any, ...], int, list[ValidationError]]]
+
+
+def _no_type_fits(branches: list[Any], ranked: Ranked, instance: Any, at: At,
+                  node: dict[str, Any]) -> ValidationError | None:
+    """``integer given where string or array is expected``: every alternative typed, none
+    of them the value's type."""
+    names: list[str] = []
+    for branch in branches:
+        declared = branch.get("type") if isinstance(branch, dict) else None
+        if declared is None:
+            return None
+        names += [n for n in (declared if isinstance(declared, list) else [declared])
+                  if n not in names]
+    if len(ranked) != len(branches) or not all(
+            any(e.keyword == "type" and e.pointer == at.pointer for e in found)
+            for _, _, found in ranked):
+        return None
+    return error(at, node, "type", f"{json_type(instance)} given where "
+                 f"{' or '.join(names)} is expected", names, instance)
+
+
+def _missing_any(branches: list[Any], ranked: Ranked, at: At,
+                 node: dict[str, Any]) -> ValidationError | None:
+    """``'prompt' or 'messages' is required``: the best-ranked alternatives tie, and each
+    only misses required members here."""
+    tied = [entry for entry in ranked if entry[0][:-1] == ranked[0][0][:-1]]
+    if len(tied) < 2:
+        return None
+    ways = []
+    for _, _, found in tied:
+        if not found or any(e.keyword != "required" or e.pointer != at.pointer for e in found):
+            return None
+        ways.append(" and ".join(repr(e.value) for e in found))
+    return error(at, node, "required", f"{' or '.join(ways)} is required",
+                 [w for w in ways], None)
 
 
 def _has_its_required(branch: Any, instance: Any) -> bool:
