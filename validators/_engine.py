@@ -42,6 +42,10 @@ class CompiledSchema:
         """The engine of the schema closed to unknown members (see _undocumented.closed)."""
         return engine_for(closed(self.schema))
 
+    @functools.cached_property
+    def limit_notes(self) -> list[ValidationError]:
+        return limit_warnings(self.entry) if self.entry and self.kind == "request" else []
+
     def warnings(self, payload: Any) -> list[ValidationError]:
         """What the documents do not say about ``payload``: unknown members (the closed
         schema decides first, in Rust; the walk runs only when it refuses), and for a
@@ -50,8 +54,7 @@ class CompiledSchema:
         if self.entry is not None:
             if not self.closed_engine.is_valid(payload):
                 found += unknown_warnings(self.entry, self.kind, self.schema, payload)
-            if self.kind == "request":
-                found += limit_warnings(self.entry)
+            found += self.limit_notes
         return found
 
     def report(self, payload: Any) -> Report:
