@@ -61,5 +61,6 @@ fuzz: venv
 hostile: venv
 	WIRESPEC_DEEP=1 $(BIN)/pytest -s $(wildcard tests/test_*hostile*.py)
 
+# every benchmark, each printing its ratios against the reference tools on the same inputs
 bench: venv
-	$(BIN)/python benchmarks/validate.py
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
