@@ -24,6 +24,7 @@ def _map_checkout() -> None:
 
 _map_checkout()
 
+from wirespec._catalog import CatalogEntry, catalog  # noqa: E402
 from wirespec._exceptions import (  # noqa: E402
     DocumentError,
     PayloadError,
@@ -37,6 +38,7 @@ from wirespec.validators._engine import drop_unknown, validate  # noqa: E402
 from wirespec.validators._errors import Report, ValidationError  # noqa: E402
 
 __all__ = [
+    "CatalogEntry",
     "DocumentError",
     "PayloadError",
     "Report",
@@ -45,6 +47,7 @@ __all__ = [
     "UnknownModelError",
     "ValidationError",
     "WirespecError",
+    "catalog",
     "drop_unknown",
     "model",
     "validate",
