@@ -244,10 +244,11 @@ class ProxyApp:
             await upstream.aclose()
 
     def _url(self, scope: Scope) -> str:
-        path = scope.get("raw_path") or scope["path"].encode()
-        query = scope.get("query_string", b"")
-        return self.settings.upstream + (path + b"?" + query if query else path).decode(
-            "latin-1")
+        # as sent: a percent-encoded model name (Cloudflare's SDK) stays encoded
+        path: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope.get("query_string", b"")
+        target = path + b"?" + query if query else path
+        return self.settings.upstream + target.decode("latin-1")
 
     async def _unreachable(self, exchange: _Exchange, err: httpx.HTTPError, send: Send) -> None:
         message = f"wirespec proxy: the upstream did not answer: {type(err).__name__}"
