@@ -10,6 +10,7 @@ record. Nothing here logs a header, and every message is cleared of the request'
 
 from __future__ import annotations
 
+import functools
 import logging
 import zlib
 from collections import deque
@@ -54,11 +55,11 @@ class Routed:
 class Target:
     """A request under a model's contract: what its answer is checked against."""
 
-    model: str
+    entry: _registry.ModelEntry
     wire: WireFormat
     stream: bool  # a stream was asked for (and the model's documents describe one)
     label: str  # "POST https://host/path (provider:model)", for messages
-    secrets: tuple[str, ...] = field(repr=False)
+    headers: dict[str, str] = field(repr=False)  # the request's: its key kept out of logs
 
 
 class Guard:
@@ -106,10 +107,10 @@ class Guard:
             logger.debug("wirespec: %s %s names no documented model: passed through unchecked",
                          routed.method, routed.where)
             return None
-        target = Target(entry.id, routed.wire,
+        target = Target(entry, routed.wire,
                         routed.wire.wants_stream(routed.headers, payload)
                         and "stream" in entry.kinds,
-                        f"{routed.method} {routed.where} ({entry.id})", _secrets(routed.headers))
+                        f"{routed.method} {routed.where} ({entry.id})", routed.headers)
         if broken is not None:
             report = Report(entry.id, "request", [ValidationError("", "json", str(broken))])
         else:
@@ -122,7 +123,7 @@ class Guard:
         """The check of the answer's body, fed as it passes (None when nothing is checked:
         a status the documents describe no body for, an encoding not understood)."""
         lowered = {name.lower(): value for name, value in headers.items()}
-        entry = _registry.resolve(target.model)
+        entry = target.entry
         if 200 <= status < 300:
             kind = "stream" if target.stream else "response"
         elif status >= 400 and "error" in entry.kinds:
@@ -151,10 +152,7 @@ class Guard:
         name = routed.wire.model_name(routed.rest, payload)
         if name is None:
             return None
-        try:
-            return _registry.resolve(f"{routed.wire.provider}:{name}")
-        except UnknownModelError:
-            return None
+        return _documented(f"{routed.wire.provider}:{name}")
 
     def _judge(self, target: Target, report: Report) -> None:
         if report.errors:
@@ -184,7 +182,7 @@ class Guard:
     def log(self, level: int, target: Target, report: Report, found: list[ValidationError],
             what: str) -> None:
         """One record: what happened and each error (the first few), the key removed."""
-        redactors = [Redactor(secret) for secret in target.secrets]
+        redactors = [Redactor(secret) for secret in _secrets(target.headers)]
 
         def clean(text: str) -> str:
             for redactor in redactors:
@@ -201,6 +199,15 @@ class Guard:
                                                                        strict=True)]}
         logger.log(level, "wirespec: %s: %s: %s", clean(target.label), what, shown,
                    extra={"wirespec_report": summary})
+
+
+@functools.lru_cache(maxsize=1024)
+def _documented(model_id: str) -> _registry.ModelEntry | None:
+    """The model an id names (the registry scans every model: this is asked per request)."""
+    try:
+        return _registry.resolve(model_id)
+    except UnknownModelError:
+        return None
 
 
 def _spelled(error: ValidationError) -> str:
@@ -250,7 +257,7 @@ class AnswerCheck:
     def __init__(self, guard: Guard, target: Target, kind: str, decoder: Any,
                  problem: str | None = None) -> None:
         self.guard, self.target, self.decoder = guard, target, decoder
-        self.report = Report(target.model, kind)
+        self.report = Report(target.entry.id, kind)
         if problem is not None:
             self.report.errors.append(ValidationError("", "content-type", problem))
         self.done = False
@@ -323,7 +330,7 @@ class JsonCheck(AnswerCheck):
             errors += [ValidationError("", "envelope", problem) for problem in wrapping]
             if body is None:
                 return
-        errors += check_value(self.target.model, body, self.report.kind).errors
+        errors += check_value(self.target.entry.id, body, self.report.kind).errors
 
 
 class StreamCheck(AnswerCheck):
@@ -334,7 +341,7 @@ class StreamCheck(AnswerCheck):
     def __init__(self, guard: Guard, target: Target, decoder: Any) -> None:
         super().__init__(guard, target, "stream", decoder)
         self.parser = SSEParser()
-        self.engine = compiled(target.model, "stream")
+        self.engine = compiled(target.entry.id, "stream")
         self.terminated = False
 
     def take(self, data: bytes) -> None:
