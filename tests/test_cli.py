@@ -95,11 +95,12 @@ def test_validate_unusable_input_exits_2():
         assert result.returncode == 2 and result.stderr.count("\n") == 1, args
 
 
-def test_validate_jsonl_reports_each_line_and_a_summary():
+def test_validate_jsonl_reports_failing_lines_and_a_summary():
     lines = '{"prompt": "a"}\n{"prompt": ""}\n'
     result = run_cli("validate", CF, "--jsonl", "--format", "json", stdin=lines)
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("valid") for o in out[:2]] == [True, False]
-    assert out[-1] == {"summary": {"valid": 1, "invalid": 1, "unusable": 0}}
+    assert [(o["line"], o["valid"]) for o in out[:-1]] == [(2, False)]  # failures only
+    assert {k: out[-1]["summary"][k] for k in ("valid", "invalid", "unusable")} == {
+        "valid": 1, "invalid": 1, "unusable": 0}
     assert result.returncode == 1
     assert run_cli("validate", CF, "--jsonl", stdin='{"prompt": "a"}\n').returncode == 0

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from wirespec._exceptions import PayloadError
 from wirespec.validators import _registry
 from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import Report
@@ -15,10 +13,8 @@ from ._common import (
     DEFAULT_MAX_BYTES,
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_UNUSABLE,
     Subparsers,
     count,
-    input_lines,
     print_report,
     read_input,
     shown,
@@ -46,26 +42,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_lines(args: argparse.Namespace, label: str) -> int:
-    counts = {"valid": 0, "invalid": 0, "unusable": 0}
-    for number, line in input_lines(args.path, args.max_bytes):
-        if not line.strip():
-            continue
-        where = f"{label}:{number}"
-        try:
-            report = check_value(args.id, parse_json(line, origin=where), args.kind,
-                                 parsed=True, strict=args.strict)
-        except PayloadError as err:
-            counts["unusable"] += 1
-            print(json.dumps({"valid": False, "line": number, "error": str(err)})
-                  if args.format == "json" else f"{err}")
-            continue
-        counts["valid" if report.ok else "invalid"] += 1
-        print_report(report, args.format, where)
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    print(json.dumps({"summary": counts}) if args.format == "json" else f"summary: {summary}")
-    if counts["unusable"]:
-        return EXIT_UNUSABLE
-    return EXIT_FAILED if counts["invalid"] else EXIT_OK
+    from . import _jsonl
+
+    settings = _jsonl.Settings(args.id, args.kind, args.strict, args.format, label, args.all,
+                               args.max_bytes)
+    return _jsonl.run(args.path, settings, args.workers or _jsonl.default_workers())
 
 
 def _validate_as_sent(model_id: str, body: object, kind: str) -> Report:
@@ -89,7 +70,13 @@ def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
     check.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
     check.add_argument("--kind", default="request", choices=_registry.KINDS)
     check.add_argument("--format", default="text", choices=("text", "json"))
-    check.add_argument("--jsonl", action="store_true", help="one JSON payload per line")
+    check.add_argument("--jsonl", action="store_true", help="one JSON payload per line, read "
+                       "as a stream: failing lines printed (file:line), then a summary per "
+                       "constraint (also on Ctrl-C, exit 130)")
+    check.add_argument("--all", action="store_true", help="with --jsonl: print every line, "
+                       "not only the failing ones")
+    check.add_argument("--workers", type=count, default=None, help="with --jsonl: processes "
+                       "checking lines (output stays in input order); default: the cores")
     check.add_argument("--strict", action="store_true", help="what the documents do not say "
                        "(members they do not name, no documented token limit) is an error")
     check.add_argument("--wire", action="store_true", help="a response body as the REST API "
