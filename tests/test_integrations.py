@@ -117,6 +117,26 @@ def test_openai_report_mode_sends_and_logs_one_record(mock, logs):
     assert summary["kind"] == "request" and summary["errors"][0]["pointer"] == "/temperature"
 
 
+def test_a_key_quoted_by_an_error_is_kept_out_of_the_record(mock, logs):
+    # the value an error quotes is the key itself (pasted into the wrong place)
+    with pytest.raises(openai.BadRequestError):
+        openai_client(mock, ValidatingTransport(mode="report")).chat.completions.create(
+            model=SF, messages=[{"role": KEY, "content": "hi"}])  # type: ignore[misc]
+    [record] = said(logs, logging.WARNING)
+    assert "/messages/0/role" in record.getMessage()
+    assert "[redacted key]" in record.getMessage()
+
+
+def test_reports_keep_the_newest(mock, logs):
+    transport = ValidatingTransport(history=2)
+    client = openai_client(mock, transport)
+    for value in ("a", "b", "c"):
+        with pytest.raises(wirespec.RequestRejected):
+            client.chat.completions.create(model=SF, messages=MESSAGES,
+                                           temperature=value)  # type: ignore[arg-type]
+    assert [r.errors[0].value for r in transport.reports] == ["b", "c"]
+
+
 def test_openai_out_of_contract_answer_is_reported(logs):
     with faulty("response-schema") as server:
         transport = ValidatingTransport()
