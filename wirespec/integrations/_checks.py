@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import zlib
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,18 +22,17 @@ from wirespec.contracts._redact import Redactor
 from wirespec.contracts._routes import route
 from wirespec.contracts._wire import WireFormat
 from wirespec.validators import _registry
-from wirespec.validators._engine import check_value, compiled
+from wirespec.validators._engine import check_value
 from wirespec.validators._errors import Report, ValidationError
 from wirespec.validators._payload import parse_json
-from wirespec.validators._sse import DONE, Event, SSEParser
+
+from ._answers import AnswerCheck, Identity, JsonCheck, StreamCheck, decoder_for, is_json
 
 logger = logging.getLogger("wirespec")
 
 Mode = Literal["enforce", "report"]
 MODES = ("enforce", "report")
 HISTORY = 100  # reports kept on a transport (the newest)
-# an answer is held while it arrives to be parsed; one larger than this passes unchecked
-MAX_CHECKED_ANSWER = 16 * 1024 * 1024
 MAX_WARNED = 4096  # warnings remembered as logged (forgotten all at once past this)
 SHOWN_ERRORS = 5  # errors spelled out in one log record ("… and N more")
 _SECRET_WORDS = ("authorization", "key", "token", "secret", "cookie")
@@ -84,7 +82,7 @@ class Guard:
                          method, where)
             return None
         lowered = {name.lower(): value for name, value in headers.items()}
-        if not _is_json(lowered.get("content-type", "application/json")):
+        if not is_json(lowered.get("content-type", "application/json")):
             logger.debug("wirespec: %s %s: the body is not JSON: passed through unchecked",
                          method, where)
             return None
@@ -130,7 +128,8 @@ class Guard:
             kind = "error"
         else:
             return None
-        decoder = _Identity() if decoded else _decoder(lowered.get("content-encoding", ""))
+        decoder = Identity() if decoded else decoder_for(
+            lowered.get("content-encoding", ""))
         if decoder is None:
             logger.debug("wirespec: the answer to %s is %s-encoded: passed on unchecked",
                          target.label, lowered.get("content-encoding"))
@@ -142,7 +141,7 @@ class Guard:
             return AnswerCheck(self, target, "stream", decoder,
                                f"content type {content_type or '(none)'}, not "
                                "text/event-stream, for a stream")
-        wrong = None if kind == "error" or _is_json(content_type) else (
+        wrong = None if kind == "error" or is_json(content_type) else (
             f"content type {content_type or '(none)'}, not application/json")
         return JsonCheck(self, target, kind, decoder, wrong)
 
@@ -215,11 +214,6 @@ def _spelled(error: ValidationError) -> str:
     return f"{error.pointer or '/'}: {error.message}" + (f" [{where}]" if where else "")
 
 
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
-
-
 def _secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
     """What in the request's headers is a credential (the token of ``Bearer <token>``)."""
     found = []
@@ -228,162 +222,6 @@ def _secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
             parts = value.split()
             found.append(parts[1] if len(parts) == 2 else value.strip())
     return tuple(secret for secret in found if secret)
-
-
-class _Identity:
-    def decompress(self, data: bytes) -> bytes:
-        return data
-
-    def flush(self) -> bytes:
-        return b""
-
-
-def _decoder(encoding: str) -> Any:
-    """A decompressor for the answer's bytes as they come (what the client undoes itself)."""
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return _Identity()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None
-
-
-class AnswerCheck:
-    """Feed the answer's bytes as they pass; :meth:`finish` reports what broke the contract
-    (once). This base checks nothing in the body: only the problem it was made with."""
-
-    def __init__(self, guard: Guard, target: Target, kind: str, decoder: Any,
-                 problem: str | None = None) -> None:
-        self.guard, self.target, self.decoder = guard, target, decoder
-        self.report = Report(target.entry.id, kind)
-        if problem is not None:
-            self.report.errors.append(ValidationError("", "content-type", problem))
-        self.done = False
-
-    def feed(self, chunk: bytes) -> None:
-        if self.done:
-            return
-        try:
-            self.take(self.decoder.decompress(chunk))
-        except Exception as err:  # a check must never break the caller's answer
-            self.give_up(err)
-
-    def finish(self, complete: bool) -> None:
-        """``complete``: the body was read to its end (not closed early by its reader)."""
-        if self.done:
-            return
-        try:
-            if complete:
-                self.take(self.decoder.flush())
-                self.end()
-        except Exception as err:
-            self.give_up(err)
-            return
-        self.done = True
-        if self.report.errors:
-            self.guard.answered(self.target, self.report)
-
-    def give_up(self, err: Exception) -> None:
-        self.done = True
-        logger.warning("wirespec: %s: the answer could not be checked (%s)", self.target.label,
-                       type(err).__name__)
-
-    def take(self, data: bytes) -> None:
-        pass
-
-    def end(self) -> None:
-        pass
-
-
-class JsonCheck(AnswerCheck):
-    """A JSON body: held while it arrives (up to MAX_CHECKED_ANSWER), checked at its end."""
-
-    def __init__(self, guard: Guard, target: Target, kind: str, decoder: Any,
-                 problem: str | None) -> None:
-        super().__init__(guard, target, kind, decoder, problem)
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def take(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size <= MAX_CHECKED_ANSWER:
-            self.chunks.append(data)
-        else:
-            self.chunks = []
-
-    def end(self) -> None:
-        if self.size > MAX_CHECKED_ANSWER:
-            logger.debug("wirespec: the answer to %s is over %d bytes: not checked",
-                         self.target.label, MAX_CHECKED_ANSWER)
-            return
-        errors = self.report.errors
-        try:
-            body = parse_json(b"".join(self.chunks), origin="the answer")
-        except PayloadError as err:
-            errors.append(ValidationError("", "json", str(err)))
-            return
-        wire = self.target.wire
-        if self.report.kind == "response" and wire.wraps_result:
-            body, wrapping = wire.result(body)
-            errors += [ValidationError("", "envelope", problem) for problem in wrapping]
-            if body is None:
-                return
-        errors += check_value(self.target.entry.id, body, self.report.kind).errors
-
-
-class StreamCheck(AnswerCheck):
-    """Server-sent events, each event's data checked as it completes (the rules of
-    ``validators._sse.validate_stream``, one event at a time): nothing is held but the
-    event being read."""
-
-    def __init__(self, guard: Guard, target: Target, decoder: Any) -> None:
-        super().__init__(guard, target, "stream", decoder)
-        self.parser = SSEParser()
-        self.engine = compiled(target.entry.id, "stream")
-        self.terminated = False
-
-    def take(self, data: bytes) -> None:
-        try:
-            for event in self.parser.feed(data):
-                self.event(event)
-        except UnicodeDecodeError as err:
-            self.report.errors.append(ValidationError("", "sse", f"the stream is not UTF-8 "
-                                                      f"(byte {err.start} of a chunk)"))
-            self.done = True
-            self.guard.answered(self.target, self.report)
-
-    def event(self, event: Event) -> None:
-        errors = self.report.errors
-        if self.terminated:
-            errors.append(ValidationError("", "sse", f"event {event.number}: data after "
-                                          f"{DONE}", value=event.data[:80]))
-            return
-        if event.data.strip() == DONE:
-            self.terminated = True
-            return
-        try:
-            payload = parse_json(event.data, origin=f"event {event.number}: data")
-        except PayloadError as err:
-            errors.append(ValidationError("", "sse", str(err), value=event.data[:80]))
-            return
-        for error in self.engine.report(payload).errors:
-            errors.append(ValidationError(
-                f"/events/{event.number}{error.pointer}", error.keyword,
-                f"event {event.number}: {error.message}", error.limit, error.value,
-                error.source, error.schema_path))
-
-    def end(self) -> None:
-        rest, problem = self.parser.close()
-        for event in rest:
-            self.event(event)
-        if problem is not None:
-            self.report.errors.append(ValidationError("", "sse", problem))
-        terminator = self.engine.schema.get("x-stream-terminator")
-        if terminator and not self.terminated and problem is None:
-            self.report.errors.append(ValidationError(
-                "", "sse", f"the stream did not end with data: {terminator}"))
 
 
 def rejection_of(error: BaseException | None) -> RequestRejected | None:

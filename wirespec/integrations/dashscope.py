@@ -38,7 +38,8 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from wirespec._exceptions import WirespecError
 from wirespec.validators._errors import Report
 
-from ._checks import HISTORY, AnswerCheck, Guard, Mode
+from ._answers import AnswerCheck
+from ._checks import HISTORY, Guard, Mode
 
 __all__ = ["ValidatingAdapter", "install", "installed", "session", "uninstall"]
 

@@ -34,7 +34,8 @@ import httpx
 
 from wirespec.validators._errors import Report
 
-from ._checks import HISTORY, AnswerCheck, Guard, Mode, Routed, Target
+from ._answers import AnswerCheck
+from ._checks import HISTORY, Guard, Mode, Routed, Target
 
 __all__ = ["AsyncValidatingTransport", "ValidatingTransport"]
 
