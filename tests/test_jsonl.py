@@ -179,10 +179,11 @@ def stream_settings(max_bytes: int = 1000) -> _jsonl.Settings:
 def test_blocks_are_read_one_at_a_time_and_lines_numbered():
     stream = CountingStream(lines=1_000_000)  # 17 MB if it were read whole
     blocks = _jsonl.read_blocks(stream, stream_settings(), lambda: None, lambda f: f())
-    first, data = next(blocks)
-    assert first == 1 and stream.read_bytes <= _jsonl.BLOCK_BYTES
-    second, _ = next(blocks)
-    assert second == data.count(b"\n") + 2 and stream.read_bytes <= 2 * _jsonl.BLOCK_BYTES
+    first, offset, data = next(blocks)
+    assert (first, offset) == (1, 0) and stream.read_bytes <= _jsonl.BLOCK_BYTES
+    second, offset, _ = next(blocks)
+    assert second == data.count(b"\n") + 2 and offset == len(data) + 1
+    assert stream.read_bytes <= 2 * _jsonl.BLOCK_BYTES
     assert stream.remaining > 900_000  # generated as it goes: nothing was read ahead
 
 
@@ -200,7 +201,8 @@ def test_a_line_split_across_reads_is_one_line_and_a_long_open_line_is_refused()
     pieces = [b'{"pro', b'mpt": "a"}\n{"prompt"', b': "b"}\n', b'{"prompt": "c"}']
     blocks = list(_jsonl.read_blocks(Pieces(pieces), stream_settings(), lambda: None,
                                      lambda f: f()))
-    assert blocks == [(1, b'{"prompt": "a"}'), (2, b'{"prompt": "b"}'), (3, b'{"prompt": "c"}')]
+    assert blocks == [(1, 0, b'{"prompt": "a"}'), (2, 16, b'{"prompt": "b"}'),
+                      (3, 32, b'{"prompt": "c"}')]
     endless = Pieces([b"x" * 400] * 10)
     with pytest.raises(PayloadError, match=r"in:1: a line larger than 1,000 bytes"):
         list(_jsonl.read_blocks(endless, stream_settings(), lambda: None, lambda f: f()))
@@ -365,3 +367,20 @@ def test_ctrl_c_prints_the_summary_of_what_was_done_and_exits_130(workers):
     text = (seen + out).decode()
     assert "summary (interrupted after line 2): 2 lines: 1 valid, 1 invalid" in text
     assert "1 line: /top_k: maximum" in text
+
+
+def test_a_worker_reading_a_file_that_shrank_says_so(tmp_path):
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b'{"prompt": "a"}\n')
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        _jsonl._start_worker(stream_settings(), str(path))
+        whole = _jsonl._work(1, None, 0, 15)
+        shrunk = _jsonl._work(1, None, 0, 400)
+    finally:  # this process is no worker: its Ctrl-C and globals as they were
+        signal.signal(signal.SIGINT, previous)
+        if _jsonl._worker_file is not None:
+            _jsonl._worker_file.close()
+        _jsonl._worker_settings = _jsonl._worker_file = None
+    assert whole.fatal is None and whole.counts.valid == 1
+    assert shrunk.fatal == "in:1: the file changed while it was read"

@@ -101,7 +101,8 @@ def parse_json_fast(data: bytes, *, origin: str = "payload") -> Any:
         written = orjson.dumps(value)  # refuses what is nested past 254 levels
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return parse_json(data, origin=origin)
-    if (written.count(b":") != data.count(b":") or _ESCAPED_COLON in data
+    if (written.count(b":") != data.count(b":")
+            or (b"\\" in data and _ESCAPED_COLON in data)  # one byte is found faster
             or _LONG_NUMBER in data.translate(_DIGITS)):
         return parse_json(data, origin=origin)
     return value

@@ -54,6 +54,7 @@ class Settings:
 
 
 Waiting = Callable[[Callable[[], Any]], Any]
+Block = tuple[int, int, bytes]  # the number of its first line, its offset, whole lines
 
 # (severity, keyword, pointer with array indices as *, where the constraint is documented)
 Key = tuple[str, str, str, str]
@@ -139,16 +140,27 @@ def _check_line(settings: Settings, number: int, line: bytes, out: list[str],
 
 def _count_constraints(report: Report, counts: Counts) -> None:
     for severity, found in (("error", report.errors), ("warning", report.warnings)):
-        seen: set[Key] = set()  # a line counts once per constraint
-        for item in found:
-            key = _key(severity, item)
-            if key not in seen:
-                seen.add(key)
-                counts.note(key, item.source)
+        if len(found) == 1:
+            counts.note(_key(severity, found[0]), found[0].source)
+        elif found:  # a line counts once per constraint
+            for key, source in {_key(severity, item): item.source for item in found}.items():
+                counts.note(key, source)
+
+
+_keys: dict[tuple[str, int], tuple[ValidationError, Key]] = {}
 
 
 def _key(severity: str, item: ValidationError) -> Key:
-    return severity, item.keyword, _INDEX.sub("/*", item.pointer), item.where()
+    """The constraint ``item`` breaks; remembered per item, since the engine hands out the
+    same warning object for every line (held here, so that its id is not reused)."""
+    known = _keys.get((severity, id(item)))
+    if known is not None and known[0] is item:
+        return known[1]
+    if len(_keys) >= 4096:
+        _keys.clear()
+    key = (severity, item.keyword, _INDEX.sub("/*", item.pointer), item.where())
+    _keys[severity, id(item)] = item, key
+    return key
 
 
 def render(report: Report, fmt: str, where: str, number: int) -> str:
@@ -169,14 +181,14 @@ def render(report: Report, fmt: str, where: str, number: int) -> str:
 # -- reading --------------------------------------------------------------------------------
 
 def read_blocks(stream: IO[bytes], settings: Settings, before_wait: Callable[[], None],
-                waiting: Waiting) -> Iterator[tuple[int, bytes]]:
-    """(number of the first line, whole lines) of the input, a read at a time; a line still
+                waiting: Waiting) -> Iterator[Block]:
+    """(number of the first line, offset, whole lines) of the input, a read at a time; a line still
     open past --max-bytes is refused. ``before_wait`` runs before a read that would wait
     (a pipe with nothing in it yet): whatever is done gets printed first. Both run through
     ``waiting``: Ctrl-C may stop the run there."""
     read = _reader(stream, settings.label)
     held: list[bytes] = []  # the start of line ``number``, not yet ended
-    size, number = 0, 1
+    size, number, offset = 0, 1, 0
     while True:
         if _would_wait(stream):
             waiting(before_wait)
@@ -192,12 +204,13 @@ def read_blocks(stream: IO[bytes], settings: Settings, before_wait: Callable[[],
                                    f"{settings.max_bytes:,} bytes (--max-bytes)")
             continue
         block = b"".join([*held, data[:end - 1]]) if held else data[:end - 1]
-        yield number, block
+        yield number, offset, block
         number += block.count(b"\n") + 1
+        offset += len(block) + 1
         held = [data[end:]] if end < len(data) else []
         size = len(data) - end
     if held:
-        yield number, b"".join(held)
+        yield number, offset, b"".join(held)
 
 
 def _reader(stream: IO[bytes], label: str) -> Callable[[], bytes]:
@@ -268,7 +281,7 @@ def run(path: str | None, settings: Settings, workers: int) -> int:
     previous = signal.signal(signal.SIGINT, interrupts.handle)
     try:
         with open_input(path) as stream:
-            _check_stream(stream, settings, workers, counts, interrupts)
+            _check_stream(stream, path, settings, workers, counts, interrupts)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, previous)
         print_summary(counts, settings.fmt, ended="interrupted")
@@ -284,11 +297,11 @@ def run(path: str | None, settings: Settings, workers: int) -> int:
     return EXIT_FAILED if counts.invalid else EXIT_OK
 
 
-Reads = Callable[[Callable[[], None]], Iterator[tuple[int, bytes]]]
+Reads = Callable[[Callable[[], None]], Iterator[Block]]
 
 
-def _check_stream(stream: IO[bytes], settings: Settings, workers: int, counts: Counts,
-                  interrupts: Interrupts) -> None:
+def _check_stream(stream: IO[bytes], path: str | None, settings: Settings, workers: int,
+                  counts: Counts, interrupts: Interrupts) -> None:
     def show(result: BlockResult) -> None:
         sys.stdout.write(result.text)
         counts.add(result.counts)
@@ -299,29 +312,34 @@ def _check_stream(stream: IO[bytes], settings: Settings, workers: int, counts: C
             raise PayloadError(result.fatal)
         interrupts.check()
 
-    def reads(before_wait: Callable[[], None]) -> Iterator[tuple[int, bytes]]:
+    def reads(before_wait: Callable[[], None]) -> Iterator[Block]:
         return read_blocks(stream, settings, before_wait, interrupts.wait)
 
-    if workers == 1 or _small_file(stream):
-        for first, data in reads(sys.stdout.flush):
+    size = _regular_size(stream)
+    if workers == 1 or (size is not None and size <= BLOCK_BYTES):  # not worth processes
+        for first, _, data in reads(sys.stdout.flush):
             emit(check_block(settings, first, data))
     else:
-        _in_workers(settings, workers, reads, emit, interrupts)
+        _in_workers(settings, workers, reads, emit, interrupts,
+                    path if size is not None and path not in (None, "-") else None)
 
 
-def _small_file(stream: IO[bytes]) -> bool:
-    """A regular file of at most one block: not worth starting processes for."""
+def _regular_size(stream: IO[bytes]) -> int | None:
+    """The size of a regular file; None for a pipe, a terminal, or a stream in memory."""
     try:
         status = os.fstat(stream.fileno())
     except (OSError, ValueError, AttributeError):
-        return False
-    return stat.S_ISREG(status.st_mode) and status.st_size <= BLOCK_BYTES
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _in_workers(settings: Settings, workers: int, reads: Reads,
-                emit: Callable[[BlockResult], None], interrupts: Interrupts) -> None:
+                emit: Callable[[BlockResult], None], interrupts: Interrupts,
+                path: str | None) -> None:
+    """Blocks checked by ``workers`` processes, printed in input order. From a regular file
+    (``path``) a worker reads its block itself: only where it is crosses the pipe."""
     sys.stdout.flush()  # a forked worker must not inherit (and later flush) unwritten output
-    pool = _context().Pool(workers, initializer=_start_worker, initargs=(settings,))
+    pool = _context().Pool(workers, initializer=_start_worker, initargs=(settings, path))
     pending: deque[AsyncResult[BlockResult]] = deque()
 
     def drain(keep: int) -> None:
@@ -335,8 +353,9 @@ def _in_workers(settings: Settings, workers: int, reads: Reads,
         sys.stdout.flush()
 
     try:
-        for first, data in reads(before_wait):
-            pending.append(pool.apply_async(_work, (first, data)))
+        for first, offset, data in reads(before_wait):
+            task = (first, None, offset, len(data)) if path else (first, data, offset, len(data))
+            pending.append(pool.apply_async(_work, task))
             while pending and pending[0].ready():
                 emit(pending.popleft().get())
             drain(workers * IN_FLIGHT_PER_WORKER)
@@ -360,16 +379,24 @@ def _context() -> Any:
 
 
 _worker_settings: Settings | None = None
+_worker_file: IO[bytes] | None = None
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker_settings
+def _start_worker(settings: Settings, path: str | None) -> None:
+    global _worker_settings, _worker_file
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     _worker_settings = settings
+    _worker_file = open(path, "rb") if path else None  # noqa: SIM115 (the worker's lifetime)
 
 
-def _work(first: int, data: bytes) -> BlockResult:
+def _work(first: int, data: bytes | None, offset: int, length: int) -> BlockResult:
     assert _worker_settings is not None, "the pool's initializer sets it"
+    if data is None:
+        assert _worker_file is not None, "a path was given"
+        data = os.pread(_worker_file.fileno(), length, offset)
+        if len(data) != length:
+            return BlockResult("", Counts(), f"{_worker_settings.label}:{first}: the file "
+                               "changed while it was read")
     return check_block(_worker_settings, first, data)
 
 
