@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import http.cookiejar
 import json
 import socket
 import sys
@@ -36,48 +35,33 @@ import httpx
 from wirespec.validators._errors import ValidationError
 
 from ._mock import MAX_BODY, MockSettings, Receive, Scope, Send, _code, _respond
-from ._proxy_routes import Door, Inbound, answer_check
+from ._proxy_routes import (
+    DECODED,
+    Door,
+    Inbound,
+    answer_check,
+    failure,
+    request_headers,
+    response_headers,
+    upstream_client,
+    upstream_target,
+)
 from ._redact import Redactor
 from ._serve import LOOPBACK, ServeError, _uvicorn, bind
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Mode = Literal["enforce", "report"]
-# hop-by-hop (RFC 9110 7.6.1) and what the proxy sets itself for each leg
-_NOT_FORWARDED = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
-                            b"proxy-authorization", b"proxy-connection", b"te", b"trailer",
-                            b"trailers", b"transfer-encoding", b"upgrade", b"host",
-                            b"content-length", b"accept-encoding"})
 # where clients put keys: each value is redacted from every message the log writes
 _KEY_HEADERS = frozenset({b"authorization", b"x-api-key", b"api-key", b"x-auth-key"})
-_DECODED = frozenset({"gzip", "deflate", "identity"})  # httpx always decodes these
-_TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an LLM may think for minutes
 MAX_MESSAGE = 300  # characters of a message in the log
 
 
 @dataclass(frozen=True)
 class ProxySettings:
-    upstream: str  # scheme://host[:port][/prefix], see upstream_url()
+    upstream: str  # scheme://host[:port][/prefix], see _proxy_routes.upstream_url()
     providers: tuple[str, ...] = tuple(WIRE_FORMATS)
     mode: Mode = "enforce"
     max_body: int = MAX_BODY
-
-
-def upstream_url(text: str) -> str:
-    """``text`` as the upstream's URL (no trailing slash), or a ServeError saying why not."""
-    shown = ascii(text)[1:-1][:200]
-    try:
-        url = httpx.URL(text)
-    except (httpx.InvalidURL, TypeError) as err:
-        raise ServeError(f"--upstream {shown}: not a URL ({err})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ServeError(f"--upstream {shown}: not an http:// or https:// URL with a host")
-    if url.userinfo:
-        raise ServeError("--upstream: a user or password in the URL would be sent to the "
-                         "upstream with every request; clients send their own keys")
-    if url.query or url.fragment:
-        raise ServeError(f"--upstream {shown}: a query or fragment has no place here; the "
-                         "client's path and query are appended")
-    return str(url).rstrip("/")
 
 
 class ViolationLog:
@@ -146,12 +130,7 @@ class ProxyApp:
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:  # in the serving loop: its connections belong to it
-            self._client = httpx.AsyncClient(
-                transport=_transport(), timeout=_TIMEOUT, trust_env=False,
-                follow_redirects=False,
-                cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(
-                    allowed_domains=[])),  # one client for every caller: keep no cookies
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100))
+            self._client = upstream_client()
         return self._client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -243,7 +222,7 @@ class ProxyApp:
     async def _forward(self, exchange: _Exchange, send: Send) -> None:
         scope = exchange.scope
         request = httpx.Request(scope["method"], self._url(scope), content=exchange.raw,
-                                headers=_request_headers(scope["headers"]))
+                                headers=request_headers(scope["headers"]))
         try:
             upstream = await self.client().send(request, stream=True)
         except httpx.HTTPError as err:
@@ -254,15 +233,14 @@ class ProxyApp:
         finally:
             await upstream.aclose()
 
-    def _url(self, scope: Scope) -> str:
+    def _url(self, scope: Scope) -> httpx.URL:
         # as sent: a percent-encoded model name (Cloudflare's SDK) stays encoded
         path: bytes = scope.get("raw_path") or scope["path"].encode()
         query: bytes = scope.get("query_string", b"")
-        target = path + b"?" + query if query else path
-        return self.settings.upstream + target.decode("latin-1")
+        return upstream_target(self.settings.upstream, path + b"?" + query if query else path)
 
     async def _unreachable(self, exchange: _Exchange, err: httpx.HTTPError, send: Send) -> None:
-        status, reason = _failure(err)
+        status, reason = failure(err)
         message = f"wirespec proxy: the upstream did not answer: {reason}"
         inbound = exchange.inbound
         if inbound is None:
@@ -276,9 +254,9 @@ class ProxyApp:
                        send: Send) -> None:
         codings = {c.strip().lower() for c in upstream.headers.get_list("content-encoding",
                                                                         split_commas=True)}
-        decoded = codings <= _DECODED  # else passed on as it came, and not checked
+        decoded = codings <= DECODED  # else passed on as it came, and not checked
         await send({"type": "http.response.start", "status": upstream.status_code,
-                    "headers": _response_headers(upstream.headers.raw, decoded)})
+                    "headers": response_headers(upstream.headers.raw, decoded)})
         check = None
         if decoded and exchange.inbound is not None:
             check = answer_check(exchange.inbound, upstream.status_code,
@@ -304,36 +282,6 @@ class ProxyApp:
             self.log.write(exchange.inbound.model, kind, errors, "forwarded", exchange.redact)
 
 
-def _failure(err: httpx.HTTPError) -> tuple[int, str]:
-    """The status (504 when it timed out, 502 otherwise) and reason for a failed exchange,
-    from the cause: httpx-aiohttp names every failed connection ConnectTimeout."""
-    cause = err.__cause__
-    if isinstance(cause, TimeoutError):
-        return 504, "timed out"
-    if isinstance(cause, OSError):
-        return 502, f"cannot connect ({cause.strerror or type(cause).__name__})"
-    timed_out = isinstance(err, httpx.TimeoutException)
-    return (504, "timed out") if timed_out else (502, type(err).__name__)
-
-
-def _transport() -> httpx.AsyncBaseTransport | None:
-    """aiohttp's pool and parser under httpx's client (httpx-aiohttp): 0.39 ms of CPU per
-    request at 8 connections against httpcore's 1.17 (benchmarks/proxy.py); httpcore when it is
-    not installed. The session keeps no cookies, reads no proxy settings or netrc, and leaves
-    decoding to httpx."""
-    try:
-        import aiohttp
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:
-        return None
-
-    def session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
-                                     auto_decompress=False)
-    return AiohttpTransport(client=session)
-
-
 class _TooLarge(Exception):
     pass
 
@@ -353,27 +301,6 @@ async def _request_body(receive: Receive, limit: int) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
-    """Header names the Connection header makes hop-by-hop."""
-    return {token.strip().lower() for name, value in headers if name.lower() == b"connection"
-            for token in value.split(b",")}
-
-
-def _request_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    dropped = _NOT_FORWARDED | _connection_tokens(headers)
-    kept = [(name, value) for name, value in headers if name.lower() not in dropped]
-    return [*kept, (b"accept-encoding", b"gzip, deflate")]
-
-
-def _response_headers(headers: list[tuple[bytes, bytes]],
-                      decoded: bool) -> list[tuple[bytes, bytes]]:
-    dropped = (_NOT_FORWARDED - {b"content-length", b"accept-encoding"}) | _connection_tokens(
-        headers)
-    if decoded and any(name.lower() == b"content-encoding" for name, _ in headers):
-        dropped |= {b"content-encoding", b"content-length"}  # the client gets it decoded
-    return [(name, value) for name, value in headers if name.lower() not in dropped]
 
 
 @dataclass
@@ -421,7 +348,8 @@ def _server(app: Any) -> Any:
     config = uvicorn.Config(
         app, loop="uvloop" if sys.platform != "win32" else "asyncio", http="httptools",
         lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=2,
-        server_header=False, date_header=False)  # the upstream's own pass through
+        server_header=False, date_header=False,  # the upstream's own pass through
+        proxy_headers=False)  # X-Forwarded-* from a caller is the upstream's to read
     return uvicorn.Server(config)
 
 

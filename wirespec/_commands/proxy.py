@@ -15,7 +15,8 @@ MODES = {"enforce": "invalid requests get the provider's error body and status f
 
 
 def cmd_proxy(args: argparse.Namespace) -> int:
-    from wirespec.contracts._proxy import ProxySettings, serve, upstream_url
+    from wirespec.contracts._proxy import ProxySettings, serve
+    from wirespec.contracts._proxy_routes import upstream_url
 
     providers = tuple(dict.fromkeys(args.provider)) if args.provider else tuple(WIRE_FORMATS)
     settings = ProxySettings(upstream_url(args.upstream), providers, args.mode)
