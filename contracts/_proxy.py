@@ -243,6 +243,7 @@ class ProxyApp:
         status, reason = failure(err)
         message = f"wirespec proxy: the upstream did not answer: {reason}"
         inbound = exchange.inbound
+        exchange.answered = True  # by the proxy: the client leaving now stops nothing
         if inbound is None:
             await _respond(send, status, json.dumps({"error": message}).encode())
             return
@@ -261,8 +262,9 @@ class ProxyApp:
         if decoded and exchange.inbound is not None:
             check = answer_check(exchange.inbound, upstream.status_code,
                                  upstream.headers.get("content-type", ""), self.settings.max_body)
-        # the raw bytes are the decoded ones when nothing encodes them (no decoder to pass)
-        chunks = upstream.aiter_bytes() if codings - {"identity"} else upstream.aiter_raw()
+        # raw when nothing encodes them (no decoder to pass), or when they go on encoded
+        encoded = decoded and bool(codings - {"identity"})
+        chunks = upstream.aiter_bytes() if encoded else upstream.aiter_raw()
         try:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})

@@ -225,11 +225,12 @@ class StreamCheck(AnswerCheck):
 
 # --- the way to the upstream: its URL, the client, what is forwarded ---------------------
 
-# hop-by-hop (RFC 9110 7.6.1) and what the proxy sets itself for each leg
+# hop-by-hop (RFC 9110 7.6.1) and what the proxy sets itself for each leg (the whole body is
+# read before it is forwarded: an Expect: 100-continue was the caller's to the proxy)
 NOT_FORWARDED = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                            b"proxy-authorization", b"proxy-connection", b"te", b"trailer",
                            b"trailers", b"transfer-encoding", b"upgrade", b"host",
-                           b"content-length", b"accept-encoding"})
+                           b"content-length", b"accept-encoding", b"expect"})
 DECODED = frozenset({"gzip", "deflate", "identity"})  # httpx always decodes these
 TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an LLM may think for minutes
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import io
 import json
 import re
@@ -289,6 +290,50 @@ def test_a_broken_stream_event_is_logged_as_validate_stream_reports_it(faulty):
               if line["kind"] == "stream"]
     assert logged == [(error.pointer, error.keyword) for error in expected.errors]
     assert all(pointer.startswith("/events/2") for pointer, _ in logged)
+
+
+class Gzipped:
+    """The faulty mock, its whole answers gzipped (as a provider may send them)."""
+
+    def __init__(self) -> None:
+        self.mock = MockApp(MockSettings(faults=frozenset({"response-schema"})))
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.mock(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = b""
+
+        async def gzipping(message: Any) -> None:
+            nonlocal body
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                packed = gzip.compress(body)
+                headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-encoding", b"gzip"),
+                                                 (b"content-length", b"%d" % len(packed))]})
+                await send({"type": "http.response.body", "body": packed})
+
+        await self.mock(scope, receive, gzipping)
+
+
+def test_a_gzipped_answer_is_passed_on_decoded_and_checked():
+    log = Log()
+    with running_app(Gzipped()) as upstream, running(ProxySettings(upstream.url),
+                                                     log=log) as proxy:
+        answer = httpx.post(proxy.base_url("siliconflow") + "/chat/completions", json={
+            "model": SF, "messages": MESSAGES}, headers={"Authorization": f"Bearer {KEY}",
+                                                         "Accept-Encoding": "identity"},
+            timeout=WAIT)
+        settle(proxy)
+    assert answer.status_code == 200 and "content-encoding" not in answer.headers
+    assert "content-length" not in answer.headers  # the decoded length differs: chunked
+    assert answer.json()["object"]
+    assert [line["kind"] for line in log.since(0)].count("response") >= 1
 
 
 # --- streams pass incrementally ---------------------------------------------------------
