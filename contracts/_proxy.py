@@ -69,18 +69,26 @@ class ViolationLog:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self._failing = False
 
     def write(self, model: str, kind: str, errors: list[ValidationError], action: str,
               redact: Callable[[str], str]) -> None:
         now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+        lines = []
         for error in errors:
             message = redact(error.message)
             if len(message) > MAX_MESSAGE:
                 message = message[:MAX_MESSAGE - 1] + "…"
-            self._stream.write(json.dumps({
+            lines.append(json.dumps({
                 "time": now, "model": model, "kind": kind, "pointer": redact(error.pointer),
                 "keyword": error.keyword, "message": message, "action": action}) + "\n")
-        self._stream.flush()
+        try:
+            self._stream.write("".join(lines))
+            self._stream.flush()
+        except OSError as err:  # a full disk must not cut the answers passing through
+            if not self._failing:
+                self._failing = True
+                print(f"wirespec proxy: cannot write the log: {err.strerror}", file=sys.stderr)
 
 
 def _keys(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str]:
@@ -90,7 +98,7 @@ def _keys(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str]:
         if name.lower() in _KEY_HEADERS:
             text = value.decode("latin-1").strip()
             _, _, token = text.partition(" ")
-            redactors += [Redactor(t) for t in {text, token.strip()} if t]
+            redactors += [Redactor(t) for t in dict.fromkeys((text, token.strip())) if t]
     if not redactors:
         return str
 
