@@ -298,6 +298,14 @@ def test_the_verdict_is_check_values_and_strict_works():
         cli.stdout
 
 
+def test_wire_reads_each_line_as_the_rest_api_sends_it():
+    lines = ('{"result": {"response": "hi"}, "success": true, "errors": [], "messages": []}\n'
+             '{"response": "hi"}\n')
+    wire = run_cli("validate", CF, "--kind", "response", "--jsonl", "--wire", stdin=lines)
+    assert wire.returncode == 1 and "<stdin>:1" not in wire.stdout
+    assert "<stdin>:2: 1 error(s)" in wire.stdout and "/: envelope: " in wire.stdout
+
+
 def test_crlf_and_a_last_line_without_newline():
     result = run_cli("validate", CF, "--jsonl", "--all", stdin='{"prompt": "a"}\r\n{"x": 1}')
     assert result.returncode == 1
@@ -384,3 +392,19 @@ def test_a_worker_reading_a_file_that_shrank_says_so(tmp_path):
         _jsonl._worker_settings = _jsonl._worker_file = None
     assert whole.fatal is None and whole.counts.valid == 1
     assert shrunk.fatal == "in:1: the file changed while it was read"
+
+
+def test_the_summary_is_bounded_however_many_constraints_break():
+    from wirespec._commands import _jsonl_summary as summary
+
+    counts = summary.Counts()
+    for index in range(summary.TRACKED + 5):
+        counts.note(("warning", "undocumented", f"/m{index}", ""), None)
+    counts.note(("warning", "undocumented", "/m0", ""), None)
+    assert len(counts.constraints) == summary.TRACKED and counts.untracked == 5
+    assert counts.constraints["warning", "undocumented", "/m0", ""] == 2
+    text = summary._summary_text(counts, sorted(counts.constraints.items(),
+                                                key=lambda item: -item[1]), "")
+    rows = text.splitlines()
+    assert rows[1] == "  2 lines: warning: /m0: undocumented"
+    assert len(rows) == 1 + summary.SHOWN + 2 and rows[-2].startswith("  … and 980 more")

@@ -10,34 +10,31 @@ it covers exactly the lines printed so far.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
-import re
 import select
 import signal
 import stat
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from typing import IO, Any
 
 from wirespec._exceptions import PayloadError
 from wirespec.validators._engine import check_value, compiled
-from wirespec.validators._errors import Report, ValidationError
+from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json_fast
 
 from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, open_input
+from ._jsonl_summary import Counts, count_constraints, print_summary
 
 BLOCK_BYTES = 256 * 1024  # one read, and one worker's task
 IN_FLIGHT_PER_WORKER = 2  # blocks queued per worker: enough to keep it busy, no more
-TRACKED = 1000  # distinct constraints counted; hostile input cannot grow the summary further
-SHOWN = 20  # summary rows printed per severity in text (JSON lists every tracked one)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
-_INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 @dataclass(frozen=True)
@@ -51,45 +48,11 @@ class Settings:
     label: str
     show_all: bool
     max_bytes: int
+    wire: bool = False  # a response body as the REST API sends it (validate --wire)
 
 
 Waiting = Callable[[Callable[[], Any]], Any]
 Block = tuple[int, int, bytes]  # the number of its first line, its offset, whole lines
-
-# (severity, keyword, pointer with array indices as *, where the constraint is documented)
-Key = tuple[str, str, str, str]
-
-
-@dataclass
-class Counts:
-    """The lines checked so far, and per constraint the lines it failed on."""
-
-    valid: int = 0
-    invalid: int = 0
-    unusable: int = 0
-    last_line: int = 0
-    constraints: dict[Key, int] = field(default_factory=dict)
-    sources: dict[Key, dict[str, Any] | None] = field(default_factory=dict)
-    untracked: int = 0
-
-    def note(self, key: Key, source: dict[str, Any] | None, lines: int = 1) -> None:
-        if key in self.constraints:
-            self.constraints[key] += lines
-        elif len(self.constraints) < TRACKED:
-            self.constraints[key] = lines
-            self.sources[key] = source
-        else:
-            self.untracked += lines
-
-    def add(self, other: Counts) -> None:
-        self.valid += other.valid
-        self.invalid += other.invalid
-        self.unusable += other.unusable
-        self.last_line = max(self.last_line, other.last_line)
-        self.untracked += other.untracked
-        for key, lines in other.constraints.items():
-            self.note(key, other.sources[key], lines)
-
 
 @dataclass
 class BlockResult:
@@ -106,6 +69,7 @@ def check_block(settings: Settings, first: int, data: bytes) -> BlockResult:
     """Every line of ``data`` (whole lines; the first is line ``first``) checked and rendered."""
     out: list[str] = []
     counts = Counts()
+    verdict = _verdict(settings)
     for number, line in enumerate(data.split(b"\n"), first):
         if len(line) > settings.max_bytes:
             return BlockResult("".join(out), counts, f"{settings.label}:{number}: a line larger "
@@ -113,16 +77,26 @@ def check_block(settings: Settings, first: int, data: bytes) -> BlockResult:
         if not line or line.isspace():
             continue
         counts.last_line = number
-        _check_line(settings, number, line, out, counts)
+        _check_line(settings, verdict, number, line, out, counts)
     return BlockResult("".join(out), counts)
 
 
-def _check_line(settings: Settings, number: int, line: bytes, out: list[str],
-                counts: Counts) -> None:
+def _verdict(settings: Settings) -> Callable[[Any], Report]:
+    """The single-payload path's verdict on a parsed line: check_value, or --wire's."""
+    if settings.wire:
+        from .checks import validate_as_sent
+
+        return lambda value: validate_as_sent(settings.model, value, settings.kind,
+                                              strict=settings.strict)
+    model, kind, strict = settings.model, settings.kind, settings.strict
+    return lambda value: check_value(model, value, kind, parsed=True, strict=strict)
+
+
+def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: int,
+                line: bytes, out: list[str], counts: Counts) -> None:
     where = f"{settings.label}:{number}"
     try:
-        report = check_value(settings.model, parse_json_fast(line, origin=where),
-                             settings.kind, parsed=True, strict=settings.strict)
+        report = verdict(parse_json_fast(line, origin=where))
     except PayloadError as err:
         counts.unusable += 1
         out.append(json.dumps({"line": number, "valid": False, "error": str(err)},
@@ -133,34 +107,9 @@ def _check_line(settings: Settings, number: int, line: bytes, out: list[str],
         counts.valid += 1
     else:
         counts.invalid += 1
-    _count_constraints(report, counts)
+    count_constraints(report, counts)
     if settings.show_all or not report.ok:
         out.append(render(report, settings.fmt, where, number))
-
-
-def _count_constraints(report: Report, counts: Counts) -> None:
-    for severity, found in (("error", report.errors), ("warning", report.warnings)):
-        if len(found) == 1:
-            counts.note(_key(severity, found[0]), found[0].source)
-        elif found:  # a line counts once per constraint
-            for key, source in {_key(severity, item): item.source for item in found}.items():
-                counts.note(key, source)
-
-
-_keys: dict[tuple[str, int], tuple[ValidationError, Key]] = {}
-
-
-def _key(severity: str, item: ValidationError) -> Key:
-    """The constraint ``item`` breaks; remembered per item, since the engine hands out the
-    same warning object for every line (held here, so that its id is not reused)."""
-    known = _keys.get((severity, id(item)))
-    if known is not None and known[0] is item:
-        return known[1]
-    if len(_keys) >= 4096:
-        _keys.clear()
-    key = (severity, item.keyword, _INDEX.sub("/*", item.pointer), item.where())
-    _keys[severity, id(item)] = item, key
-    return key
 
 
 def render(report: Report, fmt: str, where: str, number: int) -> str:
@@ -278,23 +227,35 @@ def run(path: str | None, settings: Settings, workers: int) -> int:
     _ = compiled(settings.model, settings.kind).closed_engine  # once, before workers fork
     counts = Counts()
     interrupts = Interrupts()
-    previous = signal.signal(signal.SIGINT, interrupts.handle)
-    try:
-        with open_input(path) as stream:
-            _check_stream(stream, path, settings, workers, counts, interrupts)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, previous)
-        print_summary(counts, settings.fmt, ended="interrupted")
-        return EXIT_INTERRUPTED
-    except PayloadError:  # unreadable, or a line past --max-bytes: main says so after this
-        signal.signal(signal.SIGINT, previous)
-        print_summary(counts, settings.fmt, ended="stopped")
-        raise
-    signal.signal(signal.SIGINT, previous)
+    with open_input(path) as stream:
+        try:
+            with _ctrl_c(interrupts):
+                _check_stream(stream, path, settings, workers, counts, interrupts)
+        except KeyboardInterrupt:
+            print_summary(counts, settings.fmt, ended="interrupted")
+            return EXIT_INTERRUPTED
+        except PayloadError:  # unreadable, or a line past --max-bytes: main says so next
+            print_summary(counts, settings.fmt, ended="stopped")
+            raise
     print_summary(counts, settings.fmt)
     if counts.unusable:
         return EXIT_UNUSABLE
     return EXIT_FAILED if counts.invalid else EXIT_OK
+
+
+@contextlib.contextmanager
+def _ctrl_c(interrupts: Interrupts) -> Iterator[None]:
+    """SIGINT handled by ``interrupts`` for the run (only the main thread may handle it:
+    elsewhere Ctrl-C stays the caller's)."""
+    try:
+        previous = signal.signal(signal.SIGINT, interrupts.handle)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 Reads = Callable[[Callable[[], None]], Iterator[Block]]
@@ -405,51 +366,3 @@ def default_workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
-
-
-# -- the summary ----------------------------------------------------------------------------
-
-def print_summary(counts: Counts, fmt: str, *, ended: str = "") -> None:
-    """The lines checked and the constraints they failed; ``ended``: "interrupted" (Ctrl-C)
-    or "stopped" (a line the run cannot go past), when the input was not read to its end."""
-    rows = sorted(counts.constraints.items(), key=lambda item: -item[1])  # stable: first seen
-    if fmt == "json":
-        print(json.dumps({"summary": _summary_json(counts, rows, ended)}, ensure_ascii=False))
-    else:
-        print(_summary_text(counts, rows, ended))
-    sys.stdout.flush()
-
-
-def _summary_json(counts: Counts, rows: list[tuple[Key, int]], ended: str) -> dict[str, Any]:
-    listed: dict[str, list[dict[str, Any]]] = {"error": [], "warning": []}
-    for key, lines in rows:
-        severity, keyword, pointer, _ = key
-        listed[severity].append({"pointer": pointer, "keyword": keyword,
-                                 "source": counts.sources[key], "lines": lines})
-    return {"lines": counts.valid + counts.invalid + counts.unusable, "valid": counts.valid,
-            "invalid": counts.invalid, "unusable": counts.unusable,
-            "last_line": counts.last_line, "interrupted": ended == "interrupted",
-            "stopped": ended == "stopped",
-            "errors": listed["error"], "warnings": listed["warning"],
-            "untracked": counts.untracked}
-
-
-def _summary_text(counts: Counts, rows: list[tuple[Key, int]], ended: str) -> str:
-    total = counts.valid + counts.invalid + counts.unusable
-    stopped = f" ({ended} after line {counts.last_line:,})" if ended else ""
-    lines = [f"summary{stopped}: {total:,} lines: {counts.valid:,} valid, "
-             f"{counts.invalid:,} invalid, {counts.unusable:,} unusable"]
-    for severity in ("error", "warning"):
-        mine = [(key, n) for key, n in rows if key[0] == severity]
-        for (_, keyword, pointer, where), n in mine[:SHOWN]:
-            prefix = "warning: " if severity == "warning" else ""
-            place = f"  [{where}]" if where else ""
-            lines.append(f"  {n:,} line{'s' if n != 1 else ''}: {prefix}{pointer or '/'}: "
-                         f"{keyword}{place}")
-        if len(mine) > SHOWN:
-            lines.append(f"  … and {len(mine) - SHOWN} more {severity} constraints "
-                         "(--format json lists them)")
-    if counts.untracked:
-        lines.append(f"  {counts.untracked:,} more line(s) failed on constraints past the "
-                     f"first {TRACKED:,} distinct ones")
-    return "\n".join(lines)

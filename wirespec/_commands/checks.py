@@ -34,9 +34,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print_report(report, args.format, label)
         return EXIT_OK if report.ok else EXIT_FAILED
     payload = parse_json(data, origin=label)
-    report = _validate_as_sent(args.id, payload, args.kind) if args.wire else check_value(
-        args.id, payload, args.kind, parsed=True,  # a JSON string is a string, not more JSON
-        strict=args.strict)
+    report = validate_as_sent(args.id, payload, args.kind, strict=args.strict) if args.wire \
+        else check_value(args.id, payload, args.kind, parsed=True,  # a JSON string is a string
+                         strict=args.strict)
     print_report(report, args.format, label)
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -45,22 +45,22 @@ def _validate_lines(args: argparse.Namespace, label: str) -> int:
     from . import _jsonl
 
     settings = _jsonl.Settings(args.id, args.kind, args.strict, args.format, label, args.all,
-                               args.max_bytes)
+                               args.max_bytes, args.wire)
     return _jsonl.run(args.path, settings, args.workers or _jsonl.default_workers())
 
 
-def _validate_as_sent(model_id: str, body: object, kind: str) -> Report:
+def validate_as_sent(model_id: str, body: object, kind: str, *, strict: bool = False) -> Report:
     """A body as the provider's REST API sends it: its wrapping checked, then what is inside."""
     from wirespec.contracts._wire import WIRE_FORMATS
     from wirespec.validators._errors import ValidationError
 
     entry = _registry.resolve(model_id)
     if kind != "response":
-        return check_value(entry.id, body, kind, parsed=True)
+        return check_value(entry.id, body, kind, parsed=True, strict=strict)
     result, problems = WIRE_FORMATS[entry.provider].result(body)
     if problems:
         return Report(entry.id, kind, [ValidationError("", "envelope", p) for p in problems])
-    return check_value(entry.id, result, kind, parsed=True)
+    return check_value(entry.id, result, kind, parsed=True, strict=strict)
 
 
 def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
