@@ -1,0 +1,164 @@
+"""The conversation a request carries, as each provider's chat template receives it.
+
+DashScope's native body: ``input.history`` rounds, ``input.messages``, then ``input.prompt``.
+Cloudflare's (and OpenAI-compatible) bodies: ``messages``, or a ``prompt`` (sent as it is when
+``raw`` is true). What no document says how a provider renders is counted by a stated
+approximation and listed in ``estimated`` (the report warns about each):
+
+- array ``content``: its text parts joined by newlines (vLLM's rendering for a template that
+  takes a string; TGI joins them with nothing, so newlines never count fewer), any other
+  part as its JSON text;
+- ``tools`` and ``functions``: as the Qwen family's own template (Qwen2.5's) writes them into
+  the system turn, one JSON line per tool.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._chatml import tools_block
+
+ARRAY_CONTENT = ("array content counted as its text parts joined by newlines (other parts as "
+                 "their JSON text): how {provider} renders it is not documented")
+TOOLS = ("{member} counted as Qwen2.5's chat template writes tools into the system turn: how "
+         "{provider} renders them for this model is not documented")
+
+
+# members that add to a chat request's prompt besides its messages
+_OTHER_PARTS = frozenset({"prompt", "tools", "functions"})
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Roles and contents in template order; ``places`` says where each came from."""
+
+    roles: list[str]
+    contents: list[str]
+    pointer: str  # the request member the conversation sits in, for errors
+    # (pointer format, first turn, turns, first number): turn i of a run is at
+    # format.format(first number + i - first turn)
+    places: list[tuple[str, int, int, int]] = field(default_factory=list)
+    tools: str | None = None  # the tools as the template's system turn carries them
+    raw: bool = False  # sent without a template
+    estimated: list[tuple[str, str]] = field(default_factory=list)  # (pointer, how)
+
+    def add(self, form: str, roles: list[str], contents: list[str], number: int = 0) -> None:
+        """Turns that sit at ``form`` numbered from ``number`` (a run of messages, or one)."""
+        self.places.append((form, len(self.roles), len(roles), number))
+        self.roles += roles
+        self.contents += contents
+
+    def place(self, index: int) -> str:
+        for form, first, turns, number in self.places:
+            if first <= index < first + turns:
+                return form.format(number + index - first)
+        raise IndexError(index)
+
+
+def _text_of(content: Any, pointer: str, provider: str,
+             estimated: list[tuple[str, str]]) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):  # a schema that lets other values through
+        estimated.append((pointer, f"content counted as its JSON text: how {provider} renders "
+                          "it is not documented"))
+        return json.dumps(content, ensure_ascii=False)
+    estimated.append((pointer, ARRAY_CONTENT.format(provider=provider)))
+    return "\n".join(part["text"] if isinstance(part, dict) and isinstance(
+        part.get("text"), str) else json.dumps(part, ensure_ascii=False) for part in content)
+
+
+def _tools(payload: dict[str, Any], provider: str, conversation: Conversation) -> None:
+    found = [(name, payload[name]) for name in ("tools", "functions")
+             if isinstance(payload.get(name), list) and payload[name]]
+    if not found:
+        return
+    conversation.tools = tools_block([tool for _, tools in found for tool in tools])
+    for name, _ in found:
+        conversation.estimated.append((f"/{name}", TOOLS.format(member=f"'{name}'",
+                                                                provider=provider)))
+
+
+def _messages(messages: list[Any], form: str, provider: str,
+              conversation: Conversation) -> None:
+    """A run of ``{"role", "content"}`` messages (content a string, as usual, or not)."""
+    try:  # the usual request, in two passes at C speed
+        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
+        if set(map(type, roles)) | set(map(type, contents)) <= {str}:
+            conversation.add(form, roles, contents)
+            return
+    except (TypeError, KeyError):
+        pass
+    roles, contents = [], []
+    for index, message in enumerate(messages):
+        message = message if isinstance(message, dict) else {}
+        roles.append(str(message.get("role")))
+        contents.append(_text_of(message.get("content", ""), form.format(index), provider,
+                                 conversation.estimated))
+    conversation.add(form, roles, contents)
+
+
+def _plain_messages(messages: list[Any]) -> Conversation | None:
+    """The usual chat request (string roles and contents, nothing else to render), at C
+    speed; None for any other."""
+    try:
+        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
+    except (TypeError, KeyError):
+        return None
+    if set(map(type, roles)) | set(map(type, contents)) <= {str}:
+        return Conversation(roles, contents, "/messages",
+                            [("/messages/{}/content", 0, len(roles), 0)])
+    return None
+
+
+def chat(payload: dict[str, Any], provider: str) -> Conversation | None:
+    """Cloudflare and OpenAI-compatible requests: ``messages``, or a ``prompt``."""
+    messages = payload.get("messages")
+    if type(messages) is list and not _OTHER_PARTS.intersection(payload):
+        plain = _plain_messages(messages)
+        if plain is not None:
+            return plain
+    prompt = payload.get("prompt")
+    if not isinstance(messages, list) and not isinstance(prompt, str):
+        return None
+    conversation = Conversation([], [], "/messages" if isinstance(messages, list)
+                                else "/prompt")
+    if isinstance(messages, list):
+        _messages(messages, "/messages/{}/content", provider, conversation)
+    if isinstance(prompt, str):
+        conversation.add("/prompt", ["user"], [prompt])
+        conversation.raw = payload.get("raw") is True and not isinstance(messages, list)
+    if "tools" in payload or "functions" in payload:
+        _tools(payload, provider, conversation)
+    return conversation
+
+
+def dashscope(payload: dict[str, Any]) -> Conversation | None:
+    """DashScope's native request: history rounds, messages, then the prompt."""
+    source = payload.get("input")
+    if not isinstance(source, dict):
+        return None
+    messages, prompt = source.get("messages"), source.get("prompt")
+    pointer = "/input/messages" if isinstance(messages, list) else "/input/prompt" \
+        if isinstance(prompt, str) else "/input"
+    conversation = Conversation([], [], pointer)
+    history = source.get("history")
+    for index, round_ in enumerate(history if isinstance(history, list) else []):
+        for role, key in (("user", "user"), ("assistant", "bot")):
+            if isinstance(round_, dict) and key in round_:
+                conversation.add(f"/input/history/{{}}/{key}", [role], [str(round_[key])],
+                                 index)
+    if isinstance(messages, list):
+        _messages(messages, "/input/messages/{}/content", "dashscope", conversation)
+    if isinstance(prompt, str):
+        conversation.add("/input/prompt", ["user"], [prompt])
+    return conversation
+
+
+def conversation_of(provider: str, payload: Any) -> Conversation | None:
+    """The request's conversation, or None when it carries none wirespec can count."""
+    if not isinstance(payload, dict):
+        return None
+    return dashscope(payload) if provider == "dashscope" else chat(payload, provider)
