@@ -103,12 +103,13 @@ def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: in
                               ensure_ascii=False) + "\n" if settings.fmt == "json"
                    else f"{err}\n")
         return
-    if report.ok:
+    ok = report.ok
+    if ok:
         counts.valid += 1
     else:
         counts.invalid += 1
     count_constraints(report, counts)
-    if settings.show_all or not report.ok:
+    if settings.show_all or not ok:
         out.append(render(report, settings.fmt, where, number))
 
 
@@ -131,10 +132,10 @@ def render(report: Report, fmt: str, where: str, number: int) -> str:
 
 def read_blocks(stream: IO[bytes], settings: Settings, before_wait: Callable[[], None],
                 waiting: Waiting) -> Iterator[Block]:
-    """(number of the first line, offset, whole lines) of the input, a read at a time; a line still
-    open past --max-bytes is refused. ``before_wait`` runs before a read that would wait
-    (a pipe with nothing in it yet): whatever is done gets printed first. Both run through
-    ``waiting``: Ctrl-C may stop the run there."""
+    """(number of the first line, its offset, whole lines) of the input, a read at a time; a
+    line still open past --max-bytes is refused. ``before_wait`` runs before a read that
+    would wait (a pipe with nothing in it yet): whatever is done gets printed first. Both run
+    through ``waiting``: Ctrl-C may stop the run there."""
     read = _reader(stream, settings.label)
     held: list[bytes] = []  # the start of line ``number``, not yet ended
     size, number, offset = 0, 1, 0
