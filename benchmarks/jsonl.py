@@ -2,8 +2,8 @@
 orjson + jsonschema-rs on the same lines in one process; the peak RSS of each run.
 
 The lines are written to a temporary folder under /tmp (never the repository). Options:
-``--mb N`` the size of the throughput file (default 40), ``--rss-mb N`` also runs one
-worker over a file of N MB for its peak RSS (default 0: not run; 1024 for the issue's 1 GB).
+``--mb N`` the size of each throughput file (default 40), ``--rss-mb N`` also runs one and
+two workers over a file of N MB for their peak RSS (default 0: not run; 1024 for 1 GB).
 """
 
 from __future__ import annotations
