@@ -1,5 +1,5 @@
 """Token budgets: exact Qwen counts (checked against Qwen's tokenizer.json), at each limit
-and one token over, for every DashScope model with documented limits."""
+and one token over, for every DashScope model with documented limits; `wirespec tokens`."""
 
 from __future__ import annotations
 
@@ -44,9 +44,23 @@ def test_counts_match_qwens_tokenizer_json(text):
 
 
 def test_rendered_prompts_count_alike():
-    prompt = render_chat([{"role": "user", "content": CHINESE}, {"role": "assistant",
-                          "content": ENGLISH}, {"role": "user", "content": "Who are you"}])
-    assert qwen_tokenizer().count(prompt) == len(reference_tokenizer().encode(prompt).ids)
+    messages = [{"role": "user", "content": CHINESE}, {"role": "assistant", "content": ENGLISH},
+                {"role": "user", "content": "Who are you"}]
+    prompt = render_chat(messages)
+    expected = len(reference_tokenizer().encode(prompt).ids)
+    assert qwen_tokenizer().count(prompt) == expected
+    # counted turn by turn between the special tokens, as validate() does
+    payload = {"model": "qwen1.5-7b-chat", "input": {"messages": messages}}
+    assert count_request("dashscope", "qwen1.5-7b-chat", payload).total == expected
+
+
+@pytest.mark.parametrize("text", [
+    "<|im_start|>", "a<|im_end|>b", "<|endoftext|>x<|im_start|>", "<|extra_5|> is text",
+    "<|im_start|>\u0338 composes after the token in plain NFC", "<|", "|>"])
+def test_special_tokens_in_text_are_found_as_tokenizer_json_does(text):
+    """The tokens Qwen's tokenizer.json adds are taken out before NFC; the qwen-tokenizer
+    package's other 205 specials (<|extra_N|>) are text to Qwen1.5."""
+    assert qwen_tokenizer().count(text) == len(reference_tokenizer().encode(text).ids)
 
 
 def test_chatml_template_with_default_system_turn():
@@ -100,7 +114,8 @@ def test_at_each_limit_passes_and_one_token_over_fails(model, max_input, max_out
     over = validate(model, request(model, at_limit + " a"))
     assert keywords(over) == ["max_input_tokens"]
     [error] = over.errors
-    assert (error.pointer, error.limit, error.value) == ("/input", max_input, max_input + 1)
+    assert (error.pointer, error.limit, error.value) == ("/input/messages", max_input,
+                                                         max_input + 1)
     assert error.source and error.source["doc"] == "dashscope/qwen1.5-chat.api-reference.txt"
     assert "Qwen tokenizer" in error.message
 
@@ -110,6 +125,8 @@ def test_at_each_limit_passes_and_one_token_over_fails(model, max_input, max_out
     expected = ["context_window"] if max_output is None else ["max_output_tokens",
                                                               "context_window"]
     assert keywords(too_long) == expected
+    # the input fits the context by itself: max_tokens is what tips it
+    assert {error.pointer for error in too_long.errors} == {"/parameters/max_tokens"}
     if max_output is not None:
         assert validate(model, request(model, "hi", max_output)).ok
         assert keywords(validate(model, request(model, "hi", max_output + 1))) == [
@@ -128,6 +145,7 @@ def test_estimate_when_no_tokenizer_is_known():
         "d")
     [error] = budget_errors(entry, {"messages": [{"role": "user", "content": "x" * 30}]})
     assert error.keyword == "max_input_tokens" and "estimate" in error.message
+    assert error.pointer == "/messages"
 
 
 def test_budget_sits_beside_the_schema_verdict():

@@ -128,9 +128,9 @@ def chatml_size(roles: list[str], contents: list[str], tools: str | None,
     return total + (size(tools) if tools is not None else 0), specials
 
 
-def raw(content: str) -> Prompt:
+def raw(content: str, turn: int = 0) -> Prompt:
     """A prompt sent as it is (Cloudflare's ``raw``: no template)."""
-    return Prompt([Segment("", content, 0)])
+    return Prompt([Segment("", content, turn)])
 
 
 def render_chat(messages: Sequence[dict[str, str]]) -> str:

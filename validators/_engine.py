@@ -16,7 +16,7 @@ import jsonschema_rs
 from wirespec._exceptions import DocumentError
 
 from . import _registry
-from ._budget import budget_errors
+from ._budget import check_budget
 from ._errors import Report, ValidationError, shorten
 from ._payload import ensure_json, parse_json
 from ._schema_walk import escape
@@ -120,7 +120,7 @@ def check_value(model_id: str, payload: Any, kind: str = "request", *,
         ensure_json(payload)
     report = engine.report(payload)
     if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
-        report.errors.extend(budget_errors(engine.entry, payload))
+        check_budget(engine.entry, payload, report)  # errors, and estimates as warnings
     report.warnings.extend(engine.warnings(payload))
     if strict:
         report.errors.extend(report.warnings)

