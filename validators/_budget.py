@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 
 from wirespec._exceptions import WirespecError
 
-from ._conversation import Conversation, conversation_of
+from ._chatml import chatml_framing
+from ._conversation import Conversation, conversation_of, plain_messages
 from ._errors import Report, ValidationError
 from ._limits import INPUT, LIMIT_MEANINGS, OUTPUT, TOTAL
 from ._registry import ModelEntry, load_schema
@@ -101,6 +102,7 @@ class Plan:
     tokenizer: Tokenizer
     input_cap: int | None  # the least input limit
     total_cap: int | None  # the least total limit
+    output_cap: int | None  # the least output limit
 
     @property
     def names(self) -> str:
@@ -122,14 +124,14 @@ def plan_for(entry: ModelEntry) -> Plan:
     if held is not None and held[0] is entry:
         return held[1]
     found = stated_limits(entry)
-    inputs = [limit.value for limit in found if limit.meaning == INPUT]
-    totals = [limit.value for limit in found if limit.meaning == TOTAL]
+    caps = {meaning: min((limit.value for limit in found if limit.meaning == meaning),
+                         default=None) for meaning in ORDER}
     pointer = MAX_TOKENS_POINTER.get(entry.provider, "/max_tokens")
     plan = Plan(tuple(limit for limit in found if limit.meaning == OUTPUT),
                 tuple(limit for limit in found if limit.meaning != OUTPUT), pointer,
                 tuple(pointer.split("/")[1:]), _documented_defaults(entry.id, pointer)
-                if found else (), tokenizer_for(entry.model), min(inputs, default=None),
-                min(totals, default=None))
+                if found else (), tokenizer_for(entry.model), caps[INPUT], caps[TOTAL],
+                caps[OUTPUT])
     if len(_PLANS) < 4096:
         _PLANS[id(entry)] = (entry, plan)
     return plan
@@ -181,6 +183,31 @@ def reserved_max_tokens(entry: ModelEntry, payload: dict[str, Any]) -> MaxTokens
         if required <= payload.keys():
             return MaxTokens(default, plan.max_tokens_pointer, False, source)
     return None
+
+
+def within_by_bytes(entry: ModelEntry, payload: Any) -> bool:
+    """The usual request (messages of strings, an exact tokenizer, nothing estimated) within
+    every limit by its bytes alone: decided in microseconds, building nothing the report
+    does not need. False says only "not decided here"."""
+    plan = plan_for(entry)
+    messages = plain_messages(entry.provider, payload) if plan.tokenizer.exact else None
+    if messages is None:
+        return False
+    try:
+        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
+        joined = "".join(roles + contents)  # a TypeError unless all are strings
+    except (TypeError, KeyError):
+        return False
+    sent = whole_number(_at(payload, plan.max_tokens_path))
+    extra = sent if sent is not None else next((default for required, default, _ in
+                                                plan.defaults if required <= payload.keys()), 0)
+    if plan.output_cap is not None and extra > plan.output_cap:
+        return False
+    # ASCII is its own NFC, and its bytes are its length; other text is measured turn by
+    # turn (NFC may compose across the join)
+    size = len(joined) if joined.isascii() else plan.tokenizer.total(roles + contents)
+    framing, specials = chatml_framing(roles, None, plan.tokenizer.size)
+    return plan.fits(size + framing + specials, extra)
 
 
 def _output_errors(plan: Plan, reserved: MaxTokens | None) -> list[ValidationError]:
@@ -282,6 +309,8 @@ def budget(entry: ModelEntry, payload: Any, *, bounds: bool = True) -> Verdict:
     plan = plan_for(entry)
     if not (plan.output or plan.limits) or not isinstance(payload, dict):
         return Verdict()
+    if bounds and plan.limits and within_by_bytes(entry, payload):
+        return Verdict(decided_by="upper bound")
     reserved = reserved_max_tokens(entry, payload)
     verdict = Verdict(_output_errors(plan, reserved) if plan.output else [], [], "max_tokens")
     if not plan.limits:
@@ -313,6 +342,8 @@ def budget_errors(entry: ModelEntry, payload: Any) -> list[ValidationError]:
 
 def check_budget(entry: ModelEntry, payload: Any, report: Report) -> None:
     """Add the budget's errors and warnings to the report of a schema-valid request."""
+    if within_by_bytes(entry, payload):  # the usual request: nothing to add
+        return
     verdict = budget(entry, payload)
     report.errors += verdict.errors
     report.warnings += verdict.warnings

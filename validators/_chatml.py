@@ -20,6 +20,7 @@ from typing import Any
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
 DEFAULT_SYSTEM = "You are a helpful assistant"
 REPLY = "assistant\n"
+DEFAULT_TURN = len("system\n" + DEFAULT_SYSTEM + "\n")  # ASCII: as many bytes, in any form
 
 # Qwen1.5's chat_template: ChatML, with a default system turn when the conversation does not
 # start with one. The reference the builder is tested against (tests/test_budget_chatml.py).
@@ -119,13 +120,20 @@ def chatml_size(roles: list[str], contents: list[str], tools: str | None,
     without building it; ``size_all`` adds up the sizes of many texts at once. ``size``
     must add up over a newline (UTF-8 bytes do, before and after NFC: nothing composes
     with a newline)."""
-    size_all = size_all or (lambda texts: sum(map(size, texts)))
-    total = size_all(roles + contents) + 2 * len(roles) + len(REPLY)
+    texts = roles + contents
+    framing, specials = chatml_framing(roles, tools, size)
+    return (size_all(texts) if size_all else sum(map(size, texts))) + framing, specials
+
+
+def chatml_framing(roles: list[str], tools: str | None,
+                   size: Callable[[str], int]) -> tuple[int, int]:
+    """(the ``size`` the template adds to the roles and contents, the special tokens)."""
+    framing = 2 * len(roles) + len(REPLY)  # the newline after each role and each turn
     specials = 2 * len(roles) + 1
-    if _system_turn(roles, tools) and not _own_system(roles):
-        total += size("system\n" + DEFAULT_SYSTEM) + 1  # the default turn and its newline
+    if (roles or tools is not None) and not (roles and roles[0] == "system"):
+        framing += DEFAULT_TURN  # the default system turn and its newline
         specials += 2
-    return total + (size(tools) if tools is not None else 0), specials
+    return framing + (size(tools) if tools is not None else 0), specials
 
 
 def raw(content: str, turn: int = 0) -> Prompt:

@@ -28,6 +28,7 @@ TOOLS = ("{member} counted as Qwen2.5's chat template writes tools into the syst
 
 # members that add to a chat request's prompt besides its messages
 _OTHER_PARTS = frozenset({"prompt", "tools", "functions"})
+_STRINGS = frozenset({str})
 
 
 @dataclass(slots=True)
@@ -81,16 +82,23 @@ def _tools(payload: dict[str, Any], provider: str, conversation: Conversation) -
                                                                 provider=provider)))
 
 
+def _strings(messages: list[Any]) -> tuple[list[str], list[str]] | None:
+    """(roles, contents) of messages whose roles and contents are all strings (the usual
+    request), in two passes at C speed; None for any other."""
+    try:
+        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
+    except (TypeError, KeyError):
+        return None
+    return (roles, contents) if set(map(type, roles + contents)) <= _STRINGS else None
+
+
 def _messages(messages: list[Any], form: str, provider: str,
               conversation: Conversation) -> None:
     """A run of ``{"role", "content"}`` messages (content a string, as usual, or not)."""
-    try:  # the usual request, in two passes at C speed
-        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
-        if set(map(type, roles)) | set(map(type, contents)) <= {str}:
-            conversation.add(form, roles, contents)
-            return
-    except (TypeError, KeyError):
-        pass
+    plain = _strings(messages)
+    if plain is not None:
+        conversation.add(form, *plain)
+        return
     roles, contents = [], []
     for index, message in enumerate(messages):
         message = message if isinstance(message, dict) else {}
@@ -100,26 +108,26 @@ def _messages(messages: list[Any], form: str, provider: str,
     conversation.add(form, roles, contents)
 
 
-def _plain_messages(messages: list[Any]) -> Conversation | None:
-    """The usual chat request (string roles and contents, nothing else to render), at C
-    speed; None for any other."""
-    try:
-        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
-    except (TypeError, KeyError):
+def plain_messages(provider: str, payload: Any) -> list[Any] | None:
+    """The messages of a request that has nothing else its template renders (no prompt,
+    history or tools), or None."""
+    if type(payload) is not dict:
         return None
-    if set(map(type, roles)) | set(map(type, contents)) <= {str}:
-        return Conversation(roles, contents, "/messages",
-                            [("/messages/{}/content", 0, len(roles), 0)])
-    return None
+    if provider == "dashscope":
+        source = payload.get("input")
+        if type(source) is not dict or source.keys() != {"messages"}:
+            return None
+        messages = source["messages"]
+    else:
+        messages = payload.get("messages")
+        if not _OTHER_PARTS.isdisjoint(payload):
+            return None
+    return messages if type(messages) is list else None
 
 
 def chat(payload: dict[str, Any], provider: str) -> Conversation | None:
     """Cloudflare and OpenAI-compatible requests: ``messages``, or a ``prompt``."""
     messages = payload.get("messages")
-    if type(messages) is list and not _OTHER_PARTS.intersection(payload):
-        plain = _plain_messages(messages)
-        if plain is not None:
-            return plain
     prompt = payload.get("prompt")
     if not isinstance(messages, list) and not isinstance(prompt, str):
         return None
