@@ -26,13 +26,16 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     failed = False
     total = both = 0
     started = time.monotonic()
-    print(f"{'model':<52} {'kind':<9} {'constraints':>11} {'both sides':>11} {'examples':>9}")
+    print(f"{'model':<52} {'kind':<9} {'constraints':>11} {'both sides':>11} {'examples':>9}"
+          f" {'seconds':>8}", flush=True)
     for model_id, kind in targets:
+        begun = time.monotonic()
         result = run(model_id, kind, examples=args.examples, seed_value=args.seed)
         total += len(result.constraints)
         both += len(result.both_sides)
         print(f"{model_id:<52} {kind:<9} {len(result.constraints):>11} "
-              f"{len(result.both_sides):>6} {result.coverage:>4.0%} {result.examples:>9}")
+              f"{len(result.both_sides):>6} {result.coverage:>4.0%} {result.examples:>9} "
+              f"{time.monotonic() - begun:>8.1f}", flush=True)
         if result.disagreement is not None:
             failed = True
             print(f"  DISAGREEMENT: {result.disagreement.what}")
