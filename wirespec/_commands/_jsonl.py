@@ -30,7 +30,7 @@ from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json_fast
 
 from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, open_input
-from ._jsonl_summary import Counts, count_constraints, print_summary
+from ._jsonl_summary import BlockTally, Counts, print_summary
 
 BLOCK_BYTES = 256 * 1024  # one read, and one worker's task
 IN_FLIGHT_PER_WORKER = 2  # blocks queued per worker: enough to keep it busy, no more
@@ -69,16 +69,17 @@ def check_block(settings: Settings, first: int, data: bytes) -> BlockResult:
     """Every line of ``data`` (whole lines; the first is line ``first``) checked and rendered."""
     out: list[str] = []
     counts = Counts()
+    tally = BlockTally()
     verdict = _verdict(settings)
     for number, line in enumerate(data.split(b"\n"), first):
         if len(line) > settings.max_bytes:
-            return BlockResult("".join(out), counts, f"{settings.label}:{number}: a line larger "
-                               f"than {settings.max_bytes:,} bytes (--max-bytes)")
+            return BlockResult("".join(out), tally.into(counts), f"{settings.label}:{number}: a "
+                               f"line larger than {settings.max_bytes:,} bytes (--max-bytes)")
         if not line or line.isspace():
             continue
         counts.last_line = number
-        _check_line(settings, verdict, number, line, out, counts)
-    return BlockResult("".join(out), counts)
+        _check_line(settings, verdict, number, line, out, counts, tally)
+    return BlockResult("".join(out), tally.into(counts))
 
 
 def _verdict(settings: Settings) -> Callable[[Any], Report]:
@@ -93,7 +94,7 @@ def _verdict(settings: Settings) -> Callable[[Any], Report]:
 
 
 def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: int,
-                line: bytes, out: list[str], counts: Counts) -> None:
+                line: bytes, out: list[str], counts: Counts, tally: BlockTally) -> None:
     where = f"{settings.label}:{number}"
     try:
         report = verdict(parse_json_fast(line, origin=where))
@@ -108,7 +109,7 @@ def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: in
         counts.valid += 1
     else:
         counts.invalid += 1
-    count_constraints(report, counts)
+    tally.add(report)
     if settings.show_all or not ok:
         out.append(render(report, settings.fmt, where, number))
 

@@ -52,30 +52,44 @@ class Counts:
             self.note(key, other.sources[key], lines)
 
 
-def count_constraints(report: Report, counts: Counts) -> None:
-    """The constraints ``report`` names, each counted once for its line."""
-    for severity, found in (("error", report.errors), ("warning", report.warnings)):
+class BlockTally:
+    """The constraints a block's lines name, each counted once per line. The engine hands out
+    the same warning object line after line, so a line naming one item per severity is
+    counted by that object (no key worked out); the keys come once, in :meth:`into`."""
+
+    def __init__(self) -> None:
+        self.by_item: dict[tuple[str, int], list[Any]] = {}  # -> [item, lines]; held: ids stay
+        self.counts = Counts()
+
+    def add(self, report: Report) -> None:
+        if report.errors:
+            self._add("error", report.errors)
+        if report.warnings:
+            self._add("warning", report.warnings)
+
+    def _add(self, severity: str, found: list[ValidationError]) -> None:
         if len(found) == 1:
-            counts.note(_key(severity, found[0]), found[0].source)
-        elif found:  # a line counts once per constraint
-            for key, source in {_key(severity, item): item.source for item in found}.items():
-                counts.note(key, source)
+            item = found[0]
+            entry = self.by_item.get((severity, id(item)))
+            if entry is not None and entry[0] is item:
+                entry[1] += 1
+            else:
+                self.by_item[severity, id(item)] = [item, 1]
+            return
+        for key, source in {_key(severity, item): item.source for item in found}.items():
+            self.counts.note(key, source)
 
-
-_keys: dict[tuple[str, int], tuple[ValidationError, Key]] = {}
+    def into(self, counts: Counts) -> Counts:
+        """``counts`` with this block's constraints added."""
+        for (severity, _), (item, lines) in self.by_item.items():
+            counts.note(_key(severity, item), item.source, lines)
+        for key, lines in self.counts.constraints.items():
+            counts.note(key, self.counts.sources[key], lines)
+        return counts
 
 
 def _key(severity: str, item: ValidationError) -> Key:
-    """The constraint ``item`` breaks; remembered per item, since the engine hands out the
-    same warning object for every line (held here, so that its id is not reused)."""
-    known = _keys.get((severity, id(item)))
-    if known is not None and known[0] is item:
-        return known[1]
-    if len(_keys) >= 4096:
-        _keys.clear()
-    key = (severity, item.keyword, _INDEX.sub("/*", item.pointer), item.where())
-    _keys[severity, id(item)] = item, key
-    return key
+    return severity, item.keyword, _INDEX.sub("/*", item.pointer), item.where()
 
 
 # -- the summary ----------------------------------------------------------------------------
@@ -83,7 +97,8 @@ def _key(severity: str, item: ValidationError) -> Key:
 def print_summary(counts: Counts, fmt: str, *, ended: str = "") -> None:
     """The lines checked and the constraints they failed; ``ended``: "interrupted" (Ctrl-C)
     or "stopped" (a line the run cannot go past), when the input was not read to its end."""
-    rows = sorted(counts.constraints.items(), key=lambda item: -item[1])  # stable: first seen
+    # most lines first, then by key: the same order however the lines were split in blocks
+    rows = sorted(counts.constraints.items(), key=lambda item: (-item[1], item[0]))
     if fmt == "json":
         print(json.dumps({"summary": _summary_json(counts, rows, ended)}, ensure_ascii=False))
     else:
