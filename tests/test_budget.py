@@ -356,3 +356,17 @@ def test_a_raw_prompt_is_counted_without_the_template():
     raw = exact(CF, {"prompt": prompt, "raw": True})
     assert raw == _tokens.qwen_tokenizer().count(prompt) == 9
     assert exact(CF, {"prompt": prompt}) > raw + TEMPLATE - 3  # templated: a turn around it
+
+
+def test_nfc_never_makes_more_than_three_bytes_of_one():
+    """The shortcut bounds NFC's bytes by 3x without normalising: no character decomposes to
+    more (NFD), and composing never adds bytes (NFC of a character <= its NFD)."""
+    import unicodedata
+
+    for point in range(sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        char = chr(point)
+        decomposed = len(unicodedata.normalize("NFD", char).encode())
+        assert decomposed <= _tokens.NFC_GROWTH * len(char.encode())
+        assert len(unicodedata.normalize("NFC", char).encode()) <= decomposed

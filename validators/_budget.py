@@ -26,6 +26,7 @@ from ._limits import INPUT, LIMIT_MEANINGS, OUTPUT, TOTAL
 from ._registry import ModelEntry, load_schema
 from ._tokens import (
     ESTIMATE_RULE,
+    NFC_GROWTH,
     TokenCount,
     Tokenizer,
     count_conversation,
@@ -33,6 +34,7 @@ from ._tokens import (
     prompt_of,
     prompt_size,
     tokenizer_for,
+    utf8_size,
 )
 
 # Where each provider's request carries the output budget.
@@ -203,9 +205,9 @@ def within_by_bytes(entry: ModelEntry, payload: Any) -> bool:
                                                 plan.defaults if required <= payload.keys()), 0)
     if plan.output_cap is not None and extra > plan.output_cap:
         return False
-    # ASCII is its own NFC, and its bytes are its length; other text is measured turn by
-    # turn (NFC may compose across the join)
-    size = len(joined) if joined.isascii() else plan.tokenizer.total(roles + contents)
+    # ASCII is its own NFC, and its bytes are its length; other text is bounded by its
+    # most NFC can make of it (the exact NFC size is the general path's, when this fails)
+    size = len(joined) if joined.isascii() else NFC_GROWTH * utf8_size(joined)
     framing, specials = chatml_framing(roles, None, plan.tokenizer.size)
     return plan.fits(size + framing + specials, extra)
 

@@ -64,6 +64,12 @@ class InexactCount(ValueError):
         self.why = why
 
 
+# NFC makes at most 3 UTF-8 bytes of one (U+0390 decomposes to three 2-byte characters, and
+# composing never adds bytes; a test checks every code point): 3x the bytes bounds the NFC
+# size without normalising
+NFC_GROWTH = 3
+
+
 def nfc_size(text: str) -> int:
     """UTF-8 bytes of ``text`` after NFC, the normalisation Qwen's tokenizer applies."""
     if text.isascii():  # O(1) in CPython, and ASCII is its own NFC
