@@ -143,7 +143,8 @@ def _process_seconds(command: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
-# what the command imported: the tokenizer and jinja2 are for requests the bound cannot decide
+# what the command imported: the tokenizer only for requests the bounds cannot decide, jinja2
+# never (the template is its tests' reference)
 LOADED = """
 import io, sys, contextlib
 from wirespec._cli import main

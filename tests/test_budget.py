@@ -370,3 +370,28 @@ def test_nfc_never_makes_more_than_three_bytes_of_one():
         decomposed = len(unicodedata.normalize("NFD", char).encode())
         assert decomposed <= _tokens.NFC_GROWTH * len(char.encode())
         assert len(unicodedata.normalize("NFC", char).encode()) <= decomposed
+
+
+def test_structures_nested_past_the_stack_are_counted_not_a_traceback(monkeypatch):
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    for payload in (chat([{"type": "x", "x": deep}]), chat("hi", tools=[{
+            "name": "f", "description": "d", "parameters": {"type": "object", "properties": {
+                "a": {"type": "string", "description": "x", "deep": deep}}}}])):
+        report = validate(CF, payload)
+        assert "estimate" in {warning.keyword for warning in report.warnings}
+    # the stack of its own writes what json.dumps writes
+    from wirespec.validators import _conversation
+
+    value = {"a": [1, 2.5, None, True, "é", {"b": {}}], "c": [], "\n": "\""}
+    expected = json.dumps(value, ensure_ascii=False)
+    real = json.dumps
+
+    def shallow(item: Any, **options: Any) -> str:
+        if isinstance(item, dict | list):
+            raise RecursionError
+        return real(item, **options)
+
+    monkeypatch.setattr(_conversation.json, "dumps", shallow)
+    assert _conversation.json_text(value) == expected

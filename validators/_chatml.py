@@ -147,7 +147,7 @@ def render_chat(messages: Sequence[dict[str, str]]) -> str:
     return chatml([m["role"] for m in messages], [m["content"] for m in messages]).text
 
 
-def tools_block(tools: Sequence[Any]) -> str:
-    """``tools`` as Qwen2.5's template writes them: one JSON line per tool (``tojson``)."""
-    lines = "".join("\n" + json.dumps(tool, ensure_ascii=False) for tool in tools)
-    return TOOLS_HEAD + lines + TOOLS_TAIL
+def tools_block(tools: Sequence[Any], json_text: Callable[[Any], str] = json.dumps) -> str:
+    """``tools`` as Qwen2.5's template writes them: one JSON line per tool (``tojson``,
+    which is ``json.dumps`` with ``ensure_ascii=False``: ``json_text``)."""
+    return TOOLS_HEAD + "".join("\n" + json_text(tool) for tool in tools) + TOOLS_TAIL

@@ -58,6 +58,40 @@ class Conversation:
         raise IndexError(index)
 
 
+class _Text(str):
+    """Text already written (a bracket, a separator, a member's name)."""
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, also for a structure nested deeper than the
+    interpreter's stack (a Python value handed to validate() may be): written with a stack
+    of its own then."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except RecursionError:
+        pass
+    parts: list[str] = []
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, _Text):
+            parts.append(item)
+        elif isinstance(item, dict | list):
+            members = list(item.items()) if isinstance(item, dict) else list(enumerate(item))
+            pending.append(_Text("}" if isinstance(item, dict) else "]"))
+            for index in range(len(members) - 1, -1, -1):
+                name, member = members[index]
+                pending.append(member)
+                if isinstance(item, dict):
+                    pending.append(_Text(json.dumps(str(name), ensure_ascii=False) + ": "))
+                if index:
+                    pending.append(_Text(", "))
+            parts.append("{" if isinstance(item, dict) else "[")
+        else:
+            parts.append(json.dumps(item, ensure_ascii=False))
+    return "".join(parts)
+
+
 def _text_of(content: Any, pointer: str, provider: str,
              estimated: list[tuple[str, str]]) -> str:
     if isinstance(content, str):
@@ -65,10 +99,10 @@ def _text_of(content: Any, pointer: str, provider: str,
     if not isinstance(content, list):  # a schema that lets other values through
         estimated.append((pointer, f"content counted as its JSON text: how {provider} renders "
                           "it is not documented"))
-        return json.dumps(content, ensure_ascii=False)
+        return json_text(content)
     estimated.append((pointer, ARRAY_CONTENT.format(provider=provider)))
     return "\n".join(part["text"] if isinstance(part, dict) and isinstance(
-        part.get("text"), str) else json.dumps(part, ensure_ascii=False) for part in content)
+        part.get("text"), str) else json_text(part) for part in content)
 
 
 def _tools(payload: dict[str, Any], provider: str, conversation: Conversation) -> None:
@@ -76,7 +110,8 @@ def _tools(payload: dict[str, Any], provider: str, conversation: Conversation) -
              if isinstance(payload.get(name), list) and payload[name]]
     if not found:
         return
-    conversation.tools = tools_block([tool for _, tools in found for tool in tools])
+    conversation.tools = tools_block([tool for _, tools in found for tool in tools],
+                                     json_text)
     for name, _ in found:
         conversation.estimated.append((f"/{name}", TOOLS.format(member=f"'{name}'",
                                                                 provider=provider)))
