@@ -204,6 +204,8 @@ def test_the_documented_default_max_tokens_is_reserved_with_its_provenance():
     (CF, chat(words(19_000), max_tokens=1001), [("context_window", "/max_tokens")]),
     (DS, ds(words(6001)), [("max_input_tokens", "/input/messages")]),
     (DS, ds(prompt=words(6001)), [("max_input_tokens", "/input/prompt")]),
+    (DS, {"model": "qwen1.5-14b-chat", "input": {"prompt": "hi", "history": [
+        {"user": "hello", "bot": words(6001)}]}}, [("max_input_tokens", "/input")]),
     (DS, ds(words(6000), max_tokens=2001), [("context_window", "/parameters/max_tokens")]),
     (DS, ds(words(8001), max_tokens=10), [("max_input_tokens", "/input/messages"),
                                           ("context_window", "/input/messages")]),

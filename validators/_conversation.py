@@ -14,6 +14,7 @@ approximation and listed in ``estimated`` (the report warns about each):
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,10 +53,13 @@ class Conversation:
         self.contents += contents
 
     def place(self, index: int) -> str:
-        for form, first, turns, number in self.places:
-            if first <= index < first + turns:
-                return form.format(number + index - first)
-        raise IndexError(index)
+        """The pointer of turn ``index`` (runs are in turn order: a binary search, so that a
+        long history costs no quadratic time)."""
+        form, first, turns, number = self.places[bisect.bisect_right(
+            self.places, index, key=lambda place: place[1]) - 1]
+        if not first <= index < first + turns:
+            raise IndexError(index)
+        return form.format(number + index - first)
 
 
 class _Text(str):
@@ -184,10 +188,11 @@ def dashscope(payload: dict[str, Any]) -> Conversation | None:
     if not isinstance(source, dict):
         return None
     messages, prompt = source.get("messages"), source.get("prompt")
-    pointer = "/input/messages" if isinstance(messages, list) else "/input/prompt" \
-        if isinstance(prompt, str) else "/input"
-    conversation = Conversation([], [], pointer)
     history = source.get("history")
+    # the member that holds the conversation; /input when several do
+    holders = [f"/input/{name}" for name, value in (("history", history), ("messages",
+               messages), ("prompt", prompt)) if isinstance(value, str | list) and value != []]
+    conversation = Conversation([], [], holders[0] if len(holders) == 1 else "/input")
     for index, round_ in enumerate(history if isinstance(history, list) else []):
         for role, key in (("user", "user"), ("assistant", "bot")):
             if isinstance(round_, dict) and key in round_:
