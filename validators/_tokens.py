@@ -276,6 +276,7 @@ class TokenCount:
     # why the figure is not exact although the tokenizer is (None when it is exact)
     inexact: str | None = None
     estimated: list[tuple[str, str]] = field(default_factory=list)  # (pointer, how)
+    tools: int = 0  # tokens of the tools the system turn carries
 
     @property
     def how(self) -> str:
@@ -285,9 +286,9 @@ class TokenCount:
 
     @property
     def template(self) -> int:
-        """Tokens the chat template adds around the turns (roles, special tokens, the
-        default system turn, the reply prompt)."""
-        return self.total - sum(n for _, _, n in self.turns)
+        """Tokens the chat template adds around the turns and tools (roles, special tokens,
+        the default system turn, the reply prompt)."""
+        return self.total - sum(n for _, _, n in self.turns) - self.tools
 
 
 def count_conversation(tokenizer: Tokenizer, conversation: Conversation,
@@ -295,7 +296,7 @@ def count_conversation(tokenizer: Tokenizer, conversation: Conversation,
     """The exact count of the conversation's prompt (built here unless given): its special
     tokens, and each segment from the cache or the tokenizer."""
     prompt = prompt or prompt_of(conversation)
-    total, why, turns = prompt.specials, None, []
+    total, why, turns, tools = prompt.specials, None, [], 0
     for segment in prompt.segments:
         counted, inexact = count_segment(tokenizer, segment)
         total += counted
@@ -303,7 +304,9 @@ def count_conversation(tokenizer: Tokenizer, conversation: Conversation,
         if segment.turn is not None:
             turns.append((conversation.place(segment.turn), conversation.roles[segment.turn],
                           counted))
-    return TokenCount(tokenizer, turns, total, why, estimated=list(conversation.estimated))
+        elif segment.head is conversation.tools:
+            tools = counted
+    return TokenCount(tokenizer, turns, total, why, list(conversation.estimated), tools)
 
 
 def count_request(provider: str, model: str, payload: dict[str, Any]) -> TokenCount:

@@ -38,8 +38,8 @@ def _where(source: object) -> str:
 
 def cmd_tokens(args: argparse.Namespace) -> int:
     from wirespec.validators._budget import budget, reserved_max_tokens, stated_limits
-    from wirespec.validators._limits import OUTPUT, TOTAL
     from wirespec.validators._conversation import conversation_of
+    from wirespec.validators._limits import OUTPUT, TOTAL
     from wirespec.validators._tokens import count_request, prompt_size, tokenizer_for
 
     entry = _registry.resolve(args.id)
@@ -52,12 +52,16 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     verdict = budget(entry, payload)
     tokens = count_request(entry.provider, entry.model, payload)
     print(f"{entry.id}: {tokens.tokenizer.name}")
-    for pointer, role, counted in tokens.turns:
-        print(f"  {pointer:<36} {role:<10} {counted:>9,} tokens")
-    print(f"  {'chat template and reply prompt':<47} {tokens.template:>9,} tokens")
-    print(f"  {'input total':<47} {tokens.total:>9,} tokens")
     conversation = conversation_of(entry.provider, payload)
-    if conversation is not None:
+    if conversation is None:
+        print("  no conversation wirespec can count (messages or prompt)")
+    else:
+        for pointer, role, counted in tokens.turns:
+            print(f"  {pointer:<36} {role:<10} {counted:>9,} tokens")
+        if conversation.tools is not None:
+            print(f"  {'tools (an estimate: see the warning)':<47} {tokens.tools:>9,} tokens")
+        print(f"  {'chat template and reply prompt':<47} {tokens.template:>9,} tokens")
+        print(f"  {'input total':<47} {tokens.total:>9,} tokens")
         tokenizer = tokenizer_for(entry.model)
         size, specials = prompt_size(tokenizer, conversation)
         longest = tokenizer.longest_token_bytes
@@ -79,7 +83,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     for warning in verdict.warnings:
         print(f"  warning: {warning.pointer or '/'}: {warning.message}")
     extra = reserved.value if reserved is not None else 0
-    for limit in limits:
+    for limit in limits if conversation is not None else []:
         if limit.meaning != OUTPUT and not verdict.errors:
             left = limit.value - tokens.total - (extra if limit.meaning == TOTAL else 0)
             kind = "context left after the reply" if limit.meaning == TOTAL else \
