@@ -8,7 +8,14 @@ Bounds decide first, from the prompt's UTF-8 size alone (see _tokens): at most S
 bound fits every limit the request is within budget and no tokenizer is loaded; when the
 lower bound already breaks one (and the bounds decide the rest) a huge prompt costs a pass
 over its bytes. Only between the two is the prompt counted, turn by turn, from the cache
-where a turn was counted before.
+where a turn was counted before. The usual request (messages of strings) takes a shortcut,
+:func:`within_by_bytes`, that builds nothing when its bytes fit.
+
+Errors point at the conversation (``/messages``, ``/input/messages``, ``/prompt``), or at
+``max_tokens`` when the input fits the context by itself and the output tips it. A figure
+that rests on an approximation (tools, array content, a model without a tokenizer) still
+decides, and a warning (keyword ``estimate``) says so; a request with no conversation to
+count gets ``not-counted``.
 """
 
 from __future__ import annotations
