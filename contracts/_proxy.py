@@ -23,8 +23,6 @@ import datetime
 import json
 import socket
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,7 +45,7 @@ from ._proxy_routes import (
     upstream_target,
 )
 from ._redact import Redactor
-from ._serve import LOOPBACK, ServeError, _uvicorn, bind
+from ._serve import LOOPBACK, ServeError, _uvicorn, bind, in_thread
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Mode = Literal["enforce", "report"]
@@ -398,22 +396,8 @@ def running_app(app: Any, host: str = LOOPBACK, port: int = 0,
                 start_timeout: float = 10.0) -> Iterator[RunningProxy]:
     """Any ASGI app on uvicorn (uvloop, httptools) in a background thread, stopped on exit."""
     sock = _listen(host, port)
-    server = _server(app)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="wirespec-proxy")
-    thread.start()
-    deadline = time.monotonic() + start_timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise ServeError("the server did not start")
-        time.sleep(0.01)
-    try:
+    with in_thread(_server(app), sock, "server", start_timeout):
         yield RunningProxy(host, sock.getsockname()[1], app)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def running(settings: ProxySettings, log: TextIO | None = None, host: str = LOOPBACK,

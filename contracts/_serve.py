@@ -89,18 +89,25 @@ def running(settings: MockSettings | None = None, port: int = 0,
     """The mock in a background thread, stopped on exit."""
     sock = bind(port)
     app = MockApp(settings)
-    server = _server(app)
+    with in_thread(_server(app), sock, "mock", start_timeout):
+        yield RunningMock(LOOPBACK, sock.getsockname()[1], app)
+
+
+@contextmanager
+def in_thread(server: Any, sock: socket.socket, what: str,
+              start_timeout: float = 10.0) -> Iterator[None]:
+    """A uvicorn server on ``sock`` in a background thread, from started to stopped."""
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="wirespec-mock")
+                              name=f"wirespec-{what}")
     thread.start()
     deadline = time.monotonic() + start_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             sock.close()
-            raise ServeError("the mock did not start")
+            raise ServeError(f"the {what} did not start")
         time.sleep(0.01)
     try:
-        yield RunningMock(LOOPBACK, sock.getsockname()[1], app)
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=10)
