@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,22 +52,6 @@ def read_input(path: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise PayloadError(f"{shown(path)}: larger than {max_bytes:,} bytes (--max-bytes)")
     return data
-
-
-def input_lines(path: str | None, max_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of a JSON Lines input, one line in memory at a time."""
-    with open_input(path) as stream:
-        for number in itertools.count(1):
-            try:
-                line = stream.readline(max_bytes + 1)
-            except OSError as err:
-                raise PayloadError(f"{shown(path)}: cannot read: {err.strerror}") from None
-            if not line:
-                return
-            if len(line) > max_bytes and not line.endswith(b"\n"):
-                raise PayloadError(f"{shown(path)}:{number}: a line larger than "
-                                   f"{max_bytes:,} bytes (--max-bytes)")
-            yield number, line
 
 
 def shown(path: str | None) -> str:
