@@ -299,3 +299,35 @@ def test_deep_a_200_megabyte_prompt_is_decided_by_its_size():
     report = validate(DS, ds("a " * 100_000_000))
     print(f"\n200 MB prompt: {time.perf_counter() - started:.1f} s")
     assert not report.ok
+
+
+def test_the_fast_round_trip_never_vouches_for_what_the_python_pass_refuses():
+    """orjson's round trip decides first; each of these must still be refused."""
+    import dataclasses
+    import datetime
+    import enum
+    import uuid
+
+    from wirespec import PayloadError
+    from wirespec.validators._payload import _round_trips, ensure_json
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    class Number(int):
+        pass
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    odd = [float("nan"), float("inf"), uuid.UUID(int=1), Colour.RED, Point(1),
+           datetime.date(2026, 1, 1), (1, 2), {1: "a"}, "\ud800", {"a": {1, 2}}]
+    for value in odd:
+        assert not _round_trips({"v": value}), value
+        with pytest.raises(PayloadError):
+            ensure_json({"v": value})
+    for fine in (Number(3), 2**70):  # JSON, but past what the round trip vouches for
+        assert not _round_trips({"v": fine})
+        ensure_json({"v": fine})
+    assert _round_trips({"v": [1, 2.5, "x", None, True, {"k": -(2**63)}]})
