@@ -81,9 +81,8 @@ class Door(MockApp):
         return None
 
 
-@functools.lru_cache(maxsize=4096)
 def _entry(model_id: str) -> _registry.ModelEntry | None:
-    """The registry's entry (it scans every model): once per id, not once per request."""
+    """The registry's entry, or None for a model no document describes."""
     try:
         return _registry.resolve(model_id)
     except UnknownModelError:

@@ -50,13 +50,29 @@ def models() -> tuple[ModelEntry, ...]:
                             m["document"]) for m in index["models"])
 
 
+_Index = tuple[tuple[ModelEntry, ...], dict[str, ModelEntry], dict[str, list[ModelEntry]]]
+_indexed: _Index | None = None
+
+
+def _index() -> tuple[dict[str, ModelEntry], dict[str, list[ModelEntry]]]:
+    """The models by qualified id and by bare id, rebuilt when ``models()`` is reloaded:
+    resolving is asked on every request (SDK hooks, the proxy), so it must not scan."""
+    global _indexed
+    entries = models()
+    if _indexed is None or _indexed[0] is not entries:
+        bare: dict[str, list[ModelEntry]] = {}
+        for entry in entries:
+            bare.setdefault(entry.model, []).append(entry)
+        _indexed = (entries, {entry.id: entry for entry in entries}, bare)
+    return _indexed[1], _indexed[2]
+
+
 def resolve(model_id: str) -> ModelEntry:
     """A ``provider:model`` id, or a bare model id that only one provider has."""
-    entries = models()
-    for entry in entries:
-        if entry.id == model_id:
-            return entry
-    bare = [entry for entry in entries if entry.model == model_id]
+    by_id, by_bare_id = _index()
+    if model_id in by_id:
+        return by_id[model_id]
+    bare = by_bare_id.get(model_id, [])
     if len(bare) == 1:
         return bare[0]
     raise UnknownModelError(model_id, sorted(entry.id for entry in bare))

@@ -10,7 +10,6 @@ record. Nothing here logs a header, and every message is cleared of the request'
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import deque
 from collections.abc import Mapping
@@ -200,9 +199,8 @@ class Guard:
                    extra={"wirespec_report": summary})
 
 
-@functools.lru_cache(maxsize=1024)
 def _documented(model_id: str) -> _registry.ModelEntry | None:
-    """The model an id names (the registry scans every model: this is asked per request)."""
+    """The model an id names, or None for one no document describes."""
     try:
         return _registry.resolve(model_id)
     except UnknownModelError:
