@@ -72,3 +72,13 @@ def test_valid_payloads_drawn_from_the_schema_name_only_documented_members(model
         assert all(u.name.startswith("x-wirespec") for u in found), found
 
     agree()
+
+
+def test_a_map_documents_every_member_it_holds():
+    """additionalProperties with a schema (a tool's parameter properties): any name is
+    documented there, and what it holds is walked with that schema."""
+    schema = {"type": "object", "properties": {"properties": {
+        "type": "object", "additionalProperties": {
+            "type": "object", "properties": {"type": {"type": "string"}}}}}}
+    payload = {"properties": {"city": {"type": "string", "stray": 1}}}
+    assert [u.pointer for u in unknown_members(schema, payload)] == ["/properties/city/stray"]

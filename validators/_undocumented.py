@@ -82,6 +82,18 @@ def _member_schemas(node: Any, name: str) -> list[Any]:
     return found
 
 
+def _rest_schemas(node: Any) -> list[Any]:
+    """The ``additionalProperties`` schemas of ``node`` and its alternatives."""
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("additionalProperties"), dict):
+            found.append(node["additionalProperties"])
+        for keyword in ALTERNATIVES:
+            for branch in node.get(keyword, []):
+                found += _rest_schemas(branch)
+    return found
+
+
 def _item_schemas(node: Any) -> list[Any]:
     found = []
     if isinstance(node, dict):
@@ -133,7 +145,10 @@ def _walk(nodes: list[Any], value: Any, pointer: str, pattern: str,
         for name, member in value.items():
             at, at_pattern = f"{pointer}/{escape(name)}", f"{pattern}/{escape(name)}"
             if name not in names:
-                if open_somewhere:
+                rest = [r for node in nodes for r in _rest_schemas(node)]
+                if rest:  # a map: its schema documents every member it holds
+                    _walk(rest, member, at, at_pattern, places, found)
+                elif open_somewhere:
                     others = tuple(sorted(p for p in places.get(name, ()) if p != at_pattern))
                     found.append(Unknown(at, name, others))
                 continue
