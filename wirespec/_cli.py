@@ -9,12 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from wirespec._commands import changes, checks, fuzz, proxy, schemas, serve, tokens
+from wirespec._commands import changes, checks, contract, fuzz, mock, proxy, schemas, tokens
 from wirespec._commands._common import EXIT_OK, EXIT_UNUSABLE, one_line
 from wirespec._exceptions import WirespecError
 
 Command = Callable[[argparse.Namespace], int]
-GROUPS = (schemas, checks, changes, fuzz, serve, proxy, tokens)
+GROUPS = (schemas, checks, changes, fuzz, mock, contract, proxy, tokens)
 
 
 class _Parser(argparse.ArgumentParser):

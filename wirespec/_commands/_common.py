@@ -13,6 +13,8 @@ from typing import BinaryIO
 from wirespec._exceptions import PayloadError
 from wirespec.validators._errors import Report
 
+from ._arguments import count as count  # re-exported: every command counts alike
+
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
 
@@ -71,13 +73,6 @@ def print_report(report: Report, fmt: str, label: str) -> None:
         print(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{where}")
     for warning in report.warnings:  # what the documents do not say (--strict: errors)
         print(f"  warning: {warning.pointer or '/'}: {warning.message}")
-
-
-def count(text: str) -> int:
-    """An argument that is a whole number of at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a count (1 or more)")
-    return int(text)
 
 
 Subparsers = argparse._SubParsersAction  # each command group adds its parsers to this

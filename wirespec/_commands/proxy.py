@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+from wirespec._commands._arguments import Parser, port
 from wirespec._commands._common import EXIT_OK
-from wirespec._commands.serve import Parser, _port
 from wirespec.contracts._wire import WIRE_FORMATS
 
 MODES = {"enforce": "invalid requests get the provider's error body and status from the "
@@ -40,7 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     proxy.add_argument("--provider", action="append", choices=sorted(WIRE_FORMATS),
                        help="check only this provider's endpoints (repeatable; default: all "
                        "three); requests elsewhere pass unchecked")
-    proxy.add_argument("--port", type=_port, default=8766, help="0 picks a free port")
+    proxy.add_argument("--port", type=port, default=8766, help="0 picks a free port")
     proxy.add_argument("--host", default="127.0.0.1", help="where to listen (default: "
                        "loopback only)")
     proxy.add_argument("--mode", choices=sorted(MODES), default="enforce",
