@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespec.validators import _registry
+from wirespec.validators._ci import annotation, document_path
 
 from ._diff import BREAKING, NON_BREAKING, UNKNOWN, Change, Source, changes
 from ._sides import Side
@@ -194,19 +195,8 @@ def _annotation(group: Grouped) -> str:
     level = {BREAKING: "error", UNKNOWN: "warning", NON_BREAKING: "notice"}[
         change.classification]
     source = change.new_source or change.old_source
-    where = ""
-    if source is not None:
-        doc = source.doc if source.doc.startswith(("/", ".")) else f"sources/{source.doc}"
-        where = f"file={_escape_property(doc)}" + (f",line={source.line}" if source.line else "")
-    title = f"wirespec: {change.classification}"
+    file, line = (None, None) if source is None else document_path(
+        {"doc": source.doc, "line": source.line})
     message = f"{_title(group)}{_example(group)} — models: {_models(group)}"
-    return f"::{level} {where + ',' if where else ''}title={_escape_property(title)}::" \
-           f"{_escape_data(message)}"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return annotation(level, message, title=f"wirespec: {change.classification}", file=file,
+                      line=line)

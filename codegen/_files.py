@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from wirespec.validators._atomic import write_atomic as write_atomic  # where it lives
+
 try:
     import fcntl
 except ImportError:  # not on Windows: runs are then not serialised
@@ -40,18 +42,6 @@ _NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, err
 def canonical_json(value: Any) -> str:
     """Stable JSON text: two-space indent, UTF-8 kept, a final newline."""
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def stale_files(root: Path, wanted: dict[str, str], pattern: str) -> list[str]:

@@ -60,14 +60,17 @@ def shown(path: str | None) -> str:
     return "<stdin>" if path in (None, "-") else ascii(path)[1:-1][:200]
 
 
+def headline(report: Report) -> str:
+    if report.ok:
+        return f"valid for {report.model} ({report.kind})"
+    return f"{len(report.errors)} error(s) for {report.model} ({report.kind})"
+
+
 def print_report(report: Report, fmt: str, label: str) -> None:
     if fmt == "json":
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return
-    if report.ok:
-        print(f"{label}: valid for {report.model} ({report.kind})")
-    else:
-        print(f"{label}: {len(report.errors)} error(s) for {report.model} ({report.kind})")
+    print(f"{label}: {headline(report)}")
     for error in report.errors:
         where = f"  [{error.where()}]" if error.source else ""
         print(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{where}")

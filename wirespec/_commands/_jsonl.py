@@ -27,11 +27,13 @@ from multiprocessing.pool import AsyncResult
 from typing import IO, Any
 
 from wirespec._exceptions import PayloadError
+from wirespec.validators._ci import annotation
 from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json_fast
 
-from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, open_input
+from . import _ci_reports
+from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, headline, open_input
 from ._jsonl_summary import BlockTally, Counts, print_summary
 
 BLOCK_BYTES = 256 * 1024  # one read, and one worker's task
@@ -51,6 +53,7 @@ class Settings:
     show_all: bool
     max_bytes: int
     wire: bool = False  # a response body as the REST API sends it (validate --wire)
+    junit: str | None = None  # where the summary goes as JUnit XML, as well
 
 
 Waiting = Callable[[Callable[[], Any]], Any]
@@ -102,9 +105,14 @@ def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: in
         report = verdict(parse_json_fast(line, origin=where))
     except PayloadError as err:
         counts.unusable += 1
-        out.append(json.dumps({"line": number, "valid": False, "error": str(err)},
-                              ensure_ascii=False) + "\n" if settings.fmt == "json"
-                   else f"{err}\n")
+        if settings.fmt == "json":
+            out.append(json.dumps({"line": number, "valid": False, "error": str(err)},
+                                  ensure_ascii=False) + "\n")
+        elif settings.fmt == "github":  # at the input's own line
+            out.append(annotation("error", str(err), title="wirespec: not JSON",
+                                  file=settings.label, line=number) + "\n")
+        elif settings.fmt != "markdown":
+            out.append(f"{err}\n")
         return
     ok = report.ok
     if ok:
@@ -112,7 +120,7 @@ def _check_line(settings: Settings, verdict: Callable[[Any], Report], number: in
     else:
         counts.invalid += 1
     tally.add(report)
-    if settings.show_all or not ok:
+    if (settings.show_all or not ok) and settings.fmt != "markdown":  # a summary, not a log
         out.append(render(report, settings.fmt, where, number))
 
 
@@ -120,9 +128,7 @@ def render(report: Report, fmt: str, where: str, number: int) -> str:
     """One line's report: print_report's text under ``file:line``, or its JSON with "line"."""
     if fmt == "json":
         return json.dumps({"line": number, **report.as_json()}, ensure_ascii=False) + "\n"
-    head = (f"valid for {report.model} ({report.kind})" if report.ok
-            else f"{len(report.errors)} error(s) for {report.model} ({report.kind})")
-    lines = [f"{where}: {head}"]
+    lines = [f"{where}: {headline(report)}"]
     for error in report.errors:
         place = f"  [{error.where()}]" if error.source else ""
         lines.append(f"  {error.pointer or '/'}: {error.keyword}: {error.message}{place}")
@@ -236,15 +242,27 @@ def run(path: str | None, settings: Settings, workers: int) -> int:
             with _ctrl_c(interrupts):
                 _check_stream(stream, path, settings, workers, counts, interrupts)
         except KeyboardInterrupt:
-            print_summary(counts, settings.fmt, ended="interrupted")
+            _summarise(counts, settings, ended="interrupted")
             return EXIT_INTERRUPTED
         except PayloadError:  # unreadable, or a line past --max-bytes: main says so next
-            print_summary(counts, settings.fmt, ended="stopped")
+            _summarise(counts, settings, ended="stopped")
             raise
-    print_summary(counts, settings.fmt)
+    _summarise(counts, settings)
     if counts.unusable:
         return EXIT_UNUSABLE
     return EXIT_FAILED if counts.invalid else EXIT_OK
+
+
+def _summarise(counts: Counts, settings: Settings, ended: str = "") -> None:
+    """The summary in the run's format, and as JUnit XML with --junit."""
+    if settings.fmt == "github":
+        print("\n".join(_ci_reports.summary_github(counts, settings.label)))
+    if settings.fmt == "markdown":
+        print(_ci_reports.summary_markdown(counts, settings.label, ended), flush=True)
+    else:
+        print_summary(counts, "text" if settings.fmt == "github" else settings.fmt, ended=ended)
+    if settings.junit:
+        _ci_reports.summary_junit(settings.junit, counts, settings.label, settings.model, ended)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json
 
+from . import _ci_reports
 from ._common import (
     DEFAULT_MAX_BYTES,
     EXIT_FAILED,
@@ -31,13 +32,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from wirespec.validators._sse import validate_stream
 
         report = validate_stream(args.id, [data])
-        print_report(report, args.format, label)
-        return EXIT_OK if report.ok else EXIT_FAILED
+        return _finish(report, args, label)
     payload = parse_json(data, origin=label)
     report = validate_as_sent(args.id, payload, args.kind, strict=args.strict) if args.wire \
         else check_value(args.id, payload, args.kind, parsed=True,  # a JSON string is a string
                          strict=args.strict)
-    print_report(report, args.format, label)
+    return _finish(report, args, label)
+
+
+def _finish(report: Report, args: argparse.Namespace, label: str) -> int:
+    """The report printed in its format (and written as JUnit with --junit); the exit code."""
+    if args.format in _ci_reports.CI_FORMATS:
+        print(_ci_reports.render(report, args.format, label))
+    else:
+        print_report(report, args.format, label)
+    if args.junit:
+        _ci_reports.report_junit(args.junit, report, label)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -45,7 +55,7 @@ def _validate_lines(args: argparse.Namespace, label: str) -> int:
     from . import _jsonl
 
     settings = _jsonl.Settings(args.id, args.kind, args.strict, args.format, label, args.all,
-                               args.max_bytes, args.wire)
+                               args.max_bytes, args.wire, args.junit)
     return _jsonl.run(args.path, settings, args.workers or _jsonl.default_workers())
 
 
@@ -69,7 +79,12 @@ def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
     check.add_argument("id")
     check.add_argument("path", nargs="?", help="JSON file, or - for stdin (the default)")
     check.add_argument("--kind", default="request", choices=_registry.KINDS)
-    check.add_argument("--format", default="text", choices=("text", "json"))
+    check.add_argument("--format", default="text", choices=("text", "json", "github",
+                                                            "markdown"),
+                       help="github: workflow annotations at the documents' lines; markdown: "
+                       "a job summary (>> $GITHUB_STEP_SUMMARY)")
+    check.add_argument("--junit", metavar="FILE", help="also write the verdict as a JUnit "
+                       "XML file (with --jsonl: a test case per constraint)")
     check.add_argument("--jsonl", action="store_true", help="one JSON payload per line, read "
                        "as a stream: failing lines printed (file:line), then a summary per "
                        "constraint (also on Ctrl-C, exit 130)")
