@@ -16,6 +16,7 @@ from wirespec.validators._errors import Report
 from ._arguments import count as count  # re-exported: every command counts alike
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def project_root(given: str | None) -> Path:

@@ -33,12 +33,18 @@ from wirespec.validators._errors import Report
 from wirespec.validators._payload import parse_json_fast
 
 from . import _ci_reports
-from ._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, headline, open_input
+from ._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    headline,
+    open_input,
+)
 from ._jsonl_summary import BlockTally, Counts, print_summary
 
 BLOCK_BYTES = 256 * 1024  # one read, and one worker's task
 IN_FLIGHT_PER_WORKER = 2  # blocks queued per worker: enough to keep it busy, no more
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 @dataclass(frozen=True)
