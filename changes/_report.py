@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespec.validators import _registry
-from wirespec.validators._ci import annotation, document_path
+from wirespec.validators._ci import Case, annotation, document_path, write_junit
 
 from ._diff import BREAKING, NON_BREAKING, UNKNOWN, Change, Source, changes
 from ._sides import Side
@@ -200,3 +200,19 @@ def _annotation(group: Grouped) -> str:
     message = f"{_title(group)}{_example(group)} — models: {_models(group)}"
     return annotation(level, message, title=f"wirespec: {change.classification}", file=file,
                       line=line)
+
+
+def write_diff_junit(path: str, diff: Diff, fail_on: str) -> None:
+    """A test case per change: failed when its class fails the run (``--fail-on``), so the
+    test report and the exit code agree."""
+    failing = FAIL_ON[fail_on]
+    cases = []
+    for group in diff.groups:
+        change = group.change
+        details = "\n".join([f"{_title(group)}{_example(group)}", f"models: {_models(group)}",
+                             f"old: {_where(change.old_source)}",
+                             f"new: {_where(change.new_source)}"])
+        cases.append(Case(_title(group), f"wirespec.diff.{change.classification}",
+                          failure=change.classification if change.classification in failing
+                          else None, details=details))
+    write_junit(path, {f"wirespec diff {diff.old} -> {diff.new}": cases})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,12 @@ def test_cli_formats_fail_on_and_exit_codes(tmp_path):
     assert {"models", "kind", "path", "form", "aspect", "old", "new", "classification",
             "reason", "example", "old_source", "new_source", "pointer"} == set(first)
     assert run_diff(old, new, "--fail-on", "never").returncode == 0
+    junit_file = tmp_path / "diff.xml"
+    assert run_diff(old, new, "--junit", str(junit_file)).returncode == 1
+    suite = ET.parse(junit_file).getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == str(report["summary"][BREAKING])
+    assert suite.get("tests") == str(len(report["changes"]))
     github = run_diff(old, new, "--format", "github").stdout.splitlines()
     assert github[0].startswith("::error file=sources/cloudflare/catalog/qwen1.5-7b-chat-awq")
     assert ",line=" in github[0] and "title=wirespec%3A breaking::" in github[0]

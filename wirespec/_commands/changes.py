@@ -16,13 +16,15 @@ FORMATS = ("text", "json", "markdown", "github")
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from wirespec.changes._report import compare, render
+    from wirespec.changes._report import compare, render, write_diff_junit
     from wirespec.changes._sides import resolve_side
 
     root = project_root(args.root)
     diff = compare(resolve_side(root, args.old, args.provider),
                    resolve_side(root, args.new, args.provider))
     print(render(diff, args.format))
+    if args.junit:
+        write_diff_junit(args.junit, diff, args.fail_on)
     return EXIT_FAILED if diff.fails(args.fail_on) else EXIT_OK
 
 
@@ -34,6 +36,8 @@ def add_parsers(sub: Subparsers) -> None:  # type: ignore[type-arg]
     diff.add_argument("old")
     diff.add_argument("new")
     diff.add_argument("--format", default="text", choices=FORMATS)
+    diff.add_argument("--junit", metavar="FILE", help="also write a JUnit XML file: a test "
+                      "case per change, failed when --fail-on counts it")
     diff.add_argument("--fail-on", default="breaking", choices=("breaking", "any", "never"),
                       help="exit 1 when a change of this class is found (default: breaking)")
     diff.add_argument("--provider", help="whose documents these are, when neither the layout "
