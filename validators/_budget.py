@@ -9,7 +9,7 @@ bound fits every limit the request is within budget and no tokenizer is loaded; 
 lower bound already breaks one (and the bounds decide the rest) a huge prompt costs a pass
 over its bytes. Only between the two is the prompt counted, turn by turn, from the cache
 where a turn was counted before. The usual request (messages of strings) takes a shortcut,
-:func:`within_by_bytes`, that builds nothing when its bytes fit.
+:func:`decided_by_bytes`, that builds nothing when its bytes fit.
 
 Errors point at the conversation (``/messages``, ``/input/messages``, ``/prompt``), or at
 ``max_tokens`` when the input fits the context by itself and the output tips it. A figure
@@ -21,13 +21,16 @@ count gets ``not-counted``.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import orjson
+
 from wirespec._exceptions import WirespecError
 
-from ._chatml import chatml_framing
-from ._conversation import Conversation, conversation_of, plain_messages
+from ._chatml import TOOLS_HEAD, TOOLS_TAIL, chatml_framing
+from ._conversation import Conversation, conversation_of, plain_parts, tools_estimates
 from ._errors import Report, ValidationError
 from ._limits import INPUT, LIMIT_MEANINGS, OUTPUT, TOTAL
 from ._registry import ModelEntry, load_schema
@@ -194,29 +197,75 @@ def reserved_max_tokens(entry: ModelEntry, payload: dict[str, Any]) -> MaxTokens
     return None
 
 
-def within_by_bytes(entry: ModelEntry, payload: Any) -> bool:
-    """The usual request (messages of strings, an exact tokenizer, nothing estimated) within
+_ROLE, _CONTENT = operator.itemgetter("role"), operator.itemgetter("content")
+
+
+def decided_by_bytes(entry: ModelEntry, payload: Any) -> list[ValidationError] | None:
+    """The usual request (messages of strings, perhaps tools, an exact tokenizer) within
     every limit by its bytes alone: decided in microseconds, building nothing the report
-    does not need. False says only "not decided here"."""
+    does not need; returns the warnings the budget gives it (tools are an estimate). None
+    says only "not decided here"."""
     plan = plan_for(entry)
-    messages = plain_messages(entry.provider, payload) if plan.tokenizer.exact else None
-    if messages is None:
-        return False
+    parts = plain_parts(entry.provider, payload) if plan.tokenizer.exact else None
+    if parts is None:
+        return None
+    messages, tools = parts
     try:
-        roles, contents = [m["role"] for m in messages], [m["content"] for m in messages]
+        roles, contents = list(map(_ROLE, messages)), list(map(_CONTENT, messages))
         joined = "".join(roles + contents)  # a TypeError unless all are strings
     except (TypeError, KeyError):
-        return False
-    sent = whole_number(_at(payload, plan.max_tokens_path))
-    extra = sent if sent is not None else next((default for required, default, _ in
-                                                plan.defaults if required <= payload.keys()), 0)
+        return None
+    path = plan.max_tokens_path
+    extra = whole_number(payload.get(path[0]) if len(path) == 1 else _at(payload, path))
+    if extra is None:
+        extra = next((default for required, default, _ in plan.defaults
+                      if required <= payload.keys()), 0)
     if plan.output_cap is not None and extra > plan.output_cap:
-        return False
+        return None
     # ASCII is its own NFC, and its bytes are its length; other text is bounded by its
     # most NFC can make of it (the exact NFC size is the general path's, when this fails)
     size = len(joined) if joined.isascii() else NFC_GROWTH * utf8_size(joined)
-    framing, specials = chatml_framing(roles, None, plan.tokenizer.size)
-    return plan.fits(size + framing + specials, extra)
+    framing, specials = chatml_framing(roles, "" if tools else None, plan.tokenizer.size)
+    if tools:
+        written = _tools_bound([tool for _, listed in tools for tool in listed])
+        if written is None:
+            return None
+        size += written
+    if not plan.fits(size + framing + specials, extra):
+        return None
+    if not tools:
+        return []
+    return list(_tools_warnings(plan, entry.provider, tuple(name for name, _ in tools)))
+
+
+Warnings = tuple[ValidationError, ...]
+_TOOLS_WARNINGS: dict[tuple[int, str, tuple[str, ...]], tuple[Plan, Warnings]] = {}
+
+
+def _tools_warnings(plan: Plan, provider: str, names: tuple[str, ...]
+                    ) -> tuple[ValidationError, ...]:
+    """The estimate warnings the budget gives tools, made once per plan (they are frozen)."""
+    key = (id(plan), provider, names)
+    held = _TOOLS_WARNINGS.get(key)
+    if held is not None and held[0] is plan:
+        return held[1]
+    stand_in = Conversation([], [], "", estimated=tools_estimates(list(names), provider))
+    made = tuple(_estimate_warnings(plan, stand_in, ""))  # "": exact tokenizers only here
+    if len(_TOOLS_WARNINGS) < 4096:
+        _TOOLS_WARNINGS[key] = (plan, made)
+    return made
+
+
+def _tools_bound(tools: list[Any]) -> int | None:
+    """At least the UTF-8 size of the NFC of tools_block(tools): the template writes each
+    tool as ``json.dumps`` does (a space after each ``:`` and ``,``, no ASCII escapes), at
+    most twice orjson's compact bytes, a newline before each; None when orjson cannot."""
+    try:
+        compact = orjson.dumps(tools)
+    except orjson.JSONEncodeError:  # nested past its depth, an integer past 64 bits
+        return None
+    growth = 1 if compact.isascii() else NFC_GROWTH
+    return len(TOOLS_HEAD) + len(TOOLS_TAIL) + len(tools) + 2 * growth * len(compact)
 
 
 def _output_errors(plan: Plan, reserved: MaxTokens | None) -> list[ValidationError]:
@@ -318,8 +367,10 @@ def budget(entry: ModelEntry, payload: Any, *, bounds: bool = True) -> Verdict:
     plan = plan_for(entry)
     if not (plan.output or plan.limits) or not isinstance(payload, dict):
         return Verdict()
-    if bounds and plan.limits and within_by_bytes(entry, payload):
-        return Verdict(decided_by="upper bound")
+    if bounds and plan.limits:
+        decided = decided_by_bytes(entry, payload)
+        if decided is not None:
+            return Verdict([], decided, "upper bound")
     reserved = reserved_max_tokens(entry, payload)
     verdict = Verdict(_output_errors(plan, reserved) if plan.output else [], [], "max_tokens")
     if not plan.limits:
@@ -351,7 +402,9 @@ def budget_errors(entry: ModelEntry, payload: Any) -> list[ValidationError]:
 
 def check_budget(entry: ModelEntry, payload: Any, report: Report) -> None:
     """Add the budget's errors and warnings to the report of a schema-valid request."""
-    if within_by_bytes(entry, payload):  # the usual request: nothing to add
+    decided = decided_by_bytes(entry, payload)
+    if decided is not None:  # the usual request: within every limit
+        report.warnings += decided
         return
     verdict = budget(entry, payload)
     report.errors += verdict.errors

@@ -28,7 +28,7 @@ TOOLS = ("{member} counted as Qwen2.5's chat template writes tools into the syst
 
 
 # members that add to a chat request's prompt besides its messages
-_OTHER_PARTS = frozenset({"prompt", "tools", "functions"})
+_TOOL_MEMBERS = ("tools", "functions")
 _STRINGS = frozenset({str})
 
 
@@ -110,15 +110,13 @@ def _text_of(content: Any, pointer: str, provider: str,
 
 
 def _tools(payload: dict[str, Any], provider: str, conversation: Conversation) -> None:
-    found = [(name, payload[name]) for name in ("tools", "functions")
+    found = [(name, payload[name]) for name in _TOOL_MEMBERS
              if isinstance(payload.get(name), list) and payload[name]]
     if not found:
         return
     conversation.tools = tools_block([tool for _, tools in found for tool in tools],
                                      json_text)
-    for name, _ in found:
-        conversation.estimated.append((f"/{name}", TOOLS.format(member=f"'{name}'",
-                                                                provider=provider)))
+    conversation.estimated += tools_estimates([name for name, _ in found], provider)
 
 
 def _strings(messages: list[Any]) -> tuple[list[str], list[str]] | None:
@@ -147,21 +145,33 @@ def _messages(messages: list[Any], form: str, provider: str,
     conversation.add(form, roles, contents)
 
 
-def plain_messages(provider: str, payload: Any) -> list[Any] | None:
-    """The messages of a request that has nothing else its template renders (no prompt,
-    history or tools), or None."""
+Tools = list[tuple[str, list[Any]]]  # (member, its tools)
+
+
+def plain_parts(provider: str, payload: Any) -> tuple[list[Any], Tools] | None:
+    """The messages of a request that has no prompt or history, and its tools as
+    ``_tools`` reads them (each non-empty ``tools``/``functions`` list, by name); None for
+    any other request (DashScope's tools are left to the general path)."""
     if type(payload) is not dict:
         return None
     if provider == "dashscope":
         source = payload.get("input")
         if type(source) is not dict or source.keys() != {"messages"}:
             return None
-        messages = source["messages"]
+        messages, tools = source["messages"], []
     else:
         messages = payload.get("messages")
-        if not _OTHER_PARTS.isdisjoint(payload):
+        if "prompt" in payload:
             return None
-    return messages if type(messages) is list else None
+        tools = [(name, payload[name]) for name in _TOOL_MEMBERS
+                 if name in payload and type(payload[name]) is list and payload[name]
+                 ] if "tools" in payload or "functions" in payload else []
+    return (messages, tools) if type(messages) is list else None
+
+
+def tools_estimates(names: list[str], provider: str) -> list[tuple[str, str]]:
+    """(pointer, how) of each tools member counted as an estimate."""
+    return [(f"/{name}", TOOLS.format(member=f"'{name}'", provider=provider)) for name in names]
 
 
 def chat(payload: dict[str, Any], provider: str) -> Conversation | None:
