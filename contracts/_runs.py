@@ -1,54 +1,41 @@
 """Contract runs: documented requests sent to a server, every answer checked against the
-documents.
+documents (the checks: ``_checks.py``), one model or many (``run_models``: a provider's).
 
-Valid requests are drawn from the model's schema (every other one asks for a stream when
-the model streams); each must be answered 2xx, with the right content type, and a body (or
-every stream event) that the response (or stream-event) schema accepts. With ``negative``,
-requests that break one constraint each must be refused with a 4xx, in the error shape the
-documents give. Each check counts its passes and failures; the first failure of each check
-keeps its request, as a curl command.
+Two profiles say what is sent. ``limits`` draws requests at the documented limits with
+hypothesis (and, with ``negative``, requests that break one constraint each): the way to
+find where a server and the documents part, meant for the mock and test servers, and the
+default on loopback. ``realistic`` sends what a careful client sends (``_realistic.py``):
+positive requests only, cheap, the default for any other address. ``Bounds`` cap what goes
+out (``_pacing.py``); a ``Watcher`` hears of each request and each model as they happen.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import ipaddress
 import math
-import shlex
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from wirespec._exceptions import WirespecError
 from wirespec.validators import _registry
 from wirespec.validators._engine import check_value
-from wirespec.validators._errors import Report
-from wirespec.validators._payload import parse_json
-from wirespec.validators._sse import validate_stream
 
-from ._exchange import Exchange, UnusableURL, post, split_url
+from ._checks import ContractError, Target, invalid_example, streamed, valid_example
+from ._exchange import UnusableURL, split_url
+from ._pacing import ENDS_THE_RUN, STOPS, Bounds, Pacer, Wait
+from ._realistic import NoRealisticRequest, realistic_request
 from ._redact import Redactor
-from ._wire import WIRE_FORMATS, Outgoing, WireFormat
+from ._reports import CHECKS, PROFILES, ContractReport, Failure, SuiteReport
+from ._wire import WIRE_FORMATS
 
-CHECKS = {
-    "transport": "the server answered completely, within the time allowed",
-    "status": "a valid request is answered 2xx",
-    "content-type": "application/json, or text/event-stream for a stream",
-    "envelope": "the provider's wrapping around the result",
-    "response-schema": "the body matches the response schema",
-    "stream-schema": "every stream event matches the stream-event schema; the stream ends "
-                     "cleanly",
-    "rejected": "a request that breaks one constraint is answered 4xx",
-    "error-schema": "the refusal's body matches the documented error shape",
-}
-
+__all__ = ["CHECKS", "PROFILES", "Bounds", "ContractError", "ContractReport", "Failure",
+           "Plan", "SuiteReport", "Watcher", "default_profile", "run_contract", "run_models"]
 
 PLACEHOLDER_KEY = "wirespec-contract"  # sent when no key is given: no secret to keep
 MAX_TIMEOUT = 86400.0  # a day: beyond it a "timeout" is a typo, and timers overflow
-
-
-class ContractError(WirespecError):
-    """The run could not be made (no such server, no hypothesis, an unusable URL or key)."""
 
 
 def key_problem(key: str) -> str | None:
@@ -68,114 +55,213 @@ def key_problem(key: str) -> str | None:
     return None
 
 
-def _unchanged(text: str) -> str:
-    return text
-
-
-# control characters a server may put in what a message quotes: shown escaped, so that a
-# body cannot start lines of its own in the summary ("PASSED") or drive the terminal
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
-_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-
-
-def _keyless(outgoing: Outgoing, key_variable: str | None) -> Outgoing:
-    """``outgoing`` as curl will show it: the key's variable where the key was."""
-    stand_in = f"Bearer ${key_variable}" if key_variable else "Bearer <key>"
-    headers = {name: stand_in if name.lower() == "authorization" else value
-               for name, value in outgoing.headers.items()}
-    return Outgoing(outgoing.path, headers, outgoing.body, outgoing.stream)
-
-
-@dataclass
-class Failure:
-    check: str
-    example: str
-    message: str
-    url: str
-    outgoing: Outgoing  # without the key (see _keyless)
-    key_variable: str | None
-
-    def curl(self) -> str:
-        headers = []
-        for name, value in self.outgoing.headers.items():
-            if name.lower() == "authorization":
-                headers.append(f'-H "{name}: {value}"')  # double quotes: the shell expands it
-            else:
-                headers.append(f"-H {shlex.quote(f'{name}: {value}')}")
-        stream = " -N" if self.outgoing.stream else ""
-        return (f"curl -sS{stream} {shlex.quote(self.url)} " + " ".join(headers)
-                + f" --data-binary {shlex.quote(self.outgoing.body.decode())}")
-
-    def as_json(self) -> dict[str, Any]:
-        return {"check": self.check, "example": self.example, "message": self.message,
-                "url": self.url, "stream": self.outgoing.stream, "curl": self.curl(),
-                "request": json.loads(self.outgoing.body)}
-
-
-@dataclass
-class ContractReport:
-    model: str
-    base_url: str
-    passed: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
-    failures: list[Failure] = field(default_factory=list)
-    sent: dict[str, int] = field(default_factory=lambda: {"valid": 0, "streamed": 0,
-                                                          "invalid": 0})
-    # what a server sends back may quote the key: every message passes through this
-    redact: Callable[[str], str] = field(default=_unchanged, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    def record(self, check: str, problems: list[str], example: str, url: str,
-               outgoing: Outgoing, key_variable: str | None) -> bool:
-        if not problems:
-            self.passed[check] = self.passed.get(check, 0) + 1
-            return True
-        self.failed[check] = self.failed.get(check, 0) + 1
-        if not any(f.check == check for f in self.failures):  # the first of each check
-            message = self.redact("; ".join(problems[:5])).translate(_CONTROLS)
-            self.failures.append(Failure(check, example, message, self.redact(url),
-                                         _keyless(outgoing, key_variable), key_variable))
+def is_loopback(base_url: str) -> bool:
+    """Whether the URL names this machine (by name or address; nothing is looked up)."""
+    try:
+        host = (urlsplit(base_url).hostname or "").lower()
+    except ValueError:  # not a URL: the run says so
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
         return False
 
-    def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "model": self.model, "base_url": self.base_url,
-                "sent": self.sent,
-                "checks": {name: {"passed": self.passed.get(name, 0),
-                                  "failed": self.failed.get(name, 0), "what": CHECKS[name]}
-                           for name in CHECKS if name in self.passed or name in self.failed},
-                "failures": [failure.as_json() for failure in self.failures]}
 
-    def summary(self) -> Iterator[str]:
-        sent = self.sent
-        yield (f"contract {self.model} at {self.base_url}: {sent['valid']} valid requests "
-               f"({sent['streamed']} streamed), {sent['invalid']} invalid")
-        for name in CHECKS:
-            passed, failed = self.passed.get(name, 0), self.failed.get(name, 0)
-            if passed or failed:
-                verdict = f"{failed} FAILED" if failed else "ok"
-                yield f"  {name:<16} {passed:>4} passed  {verdict}"
-        for failure in self.failures:
-            yield f"FAIL {failure.check} ({failure.example}): {failure.message}"
-        if self.failures:
-            curl = self.failures[0].curl()
-            shown = curl if len(curl) <= 2000 else curl[:2000] + " …(cut; the JSON report " \
-                                                                  "has all of it)"
-            yield f"first failing request:\n  {shown}"
-        yield "PASSED" if self.ok else "FAILED"
+def default_profile(base_url: str) -> str:
+    """``limits`` on loopback (the mock, a test server), ``realistic`` anywhere else."""
+    return "limits" if is_loopback(base_url) else "realistic"
 
 
 @dataclass(frozen=True)
-class Target:
-    model: _registry.ModelEntry
-    wire: WireFormat
-    base_url: str
-    key: str = field(repr=False)
-    key_variable: str | None
-    account: str
-    timeout: float
+class Plan:
+    """What each model is sent."""
+
+    examples: int = 10
+    negative: bool = False
+    profile: str = "limits"
+    seed: int = 0
+
+    @property
+    def per_model(self) -> int:
+        return self.examples * (2 if self.negative else 1)
+
+
+class Watcher:
+    """Hears of a run as it goes (the command shows progress and rows); does nothing here."""
+
+    def request(self, model: str, label: str) -> None:
+        """A request is about to go."""
+
+    def advanced(self, count: int) -> None:
+        """``count`` of the planned requests are done with (sent, or not to be sent)."""
+
+    def model_done(self, report: ContractReport) -> None:
+        """A model's requests are done with."""
+
+
+def _call(function: Any) -> Any:
+    return function()
+
+
+def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: bool = False,
+                 key: str = PLACEHOLDER_KEY, key_variable: str | None = None,
+                 account: str = "wirespec-contract", seed: int = 0, timeout: float = 60.0,
+                 profile: str | None = None, bounds: Bounds | None = None) -> ContractReport:
+    """One model's contract run. ``profile``: ``limits`` or ``realistic`` (default: limits
+    on loopback, realistic elsewhere). ``key`` never appears in the report, an exception or
+    anything a server sent back; ``key_variable`` names it there (``$DASHSCOPE_API_KEY``)."""
+    plan = Plan(examples, negative, profile or default_profile(base_url), seed)
+    suite = SuiteReport(base_url, plan.profile)
+    run_models([model_id], base_url, suite, plan=plan, key=key, key_variable=key_variable,
+               account=account, timeout=timeout, bounds=bounds or Bounds())
+    if suite.not_run:
+        raise ContractError(f"{model_id}: {next(iter(suite.not_run.values()))}")
+    return suite.models[0]
+
+
+def run_models(model_ids: Sequence[str], base_url: str, suite: SuiteReport, *, plan: Plan,
+               key: str = PLACEHOLDER_KEY, key_variable: str | None = None,
+               account: str = "wirespec-contract", timeout: float = 60.0,
+               bounds: Bounds | None = None, watcher: Watcher | None = None,
+               wait: Wait = _call) -> SuiteReport:
+    """Each model's run, into ``suite`` as it goes: on Ctrl-C (KeyboardInterrupt, raised
+    again) it holds what was done, the model under way marked ``interrupted``. ``wait``
+    runs every wait (an exchange, a pause for the rate, drawing requests)."""
+    bounds, watcher = bounds or Bounds(), watcher or Watcher()
+    redact = Redactor(None if key == PLACEHOLDER_KEY else key, key_variable)
+    check_arguments(base_url, key, key_variable, timeout, plan, bounds)
+    entries = [_registry.resolve(model_id) for model_id in model_ids]
+    suite.base_url = redact(base_url.rstrip("/"))
+    pacer = Pacer(bounds, wait=wait)
+    started, ended_by = time.monotonic(), None
+    current: ContractReport | None = None
+    try:
+        for entry in entries:
+            if ended_by is not None:
+                _not_run(suite, watcher, plan, entry.id, STOPS[ended_by])
+                continue
+            target = Target(entry, WIRE_FORMATS[entry.provider], base_url.rstrip("/"), key,
+                            key_variable, account, timeout, suite, wait)
+            current = ContractReport(entry.id, suite.base_url, redact=redact,
+                                     profile=plan.profile, planned=plan.per_model)
+            stopped = _run_model(target, current, plan, pacer, watcher)
+            current, ended_by = None, stopped if stopped in ENDS_THE_RUN else None
+    except KeyboardInterrupt:
+        if current is not None and current in suite.models:
+            current.stopped = "interrupted"
+        suite.ended = "interrupted"
+        for entry in entries:
+            if entry.id not in suite.not_run and all(m.model != entry.id for m in suite.models):
+                suite.not_run[entry.id] = STOPS["interrupted"]
+        raise
+    finally:
+        suite.seconds = time.monotonic() - started
+    return suite
+
+
+def check_arguments(base_url: str, key: str, key_variable: str | None, timeout: float,
+                    plan: Plan, bounds: Bounds) -> None:
+    """ContractError for the first argument a run cannot be made with."""
+    try:
+        split_url(base_url)
+    except UnusableURL as err:
+        raise ContractError(Redactor(key, key_variable)(str(err))) from None
+    problem = key_problem(key)
+    if problem is not None:
+        raise ContractError(f"${key_variable}: the key {problem}" if key_variable
+                            else f"the API key {problem}")
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise ContractError(f"timeout {timeout!r}: not a number of seconds above 0 and at "
+                            f"most {MAX_TIMEOUT:g}")
+    if plan.profile not in PROFILES:
+        raise ContractError(f"profile {plan.profile!r}: one of {', '.join(PROFILES)}")
+    if plan.negative and plan.profile == "realistic":
+        raise ContractError("negative requests are not realistic traffic: ask for the "
+                            "'limits' profile to send them")
+    problem = bounds.problem()
+    if problem is not None:
+        raise ContractError(problem)
+
+
+def _not_run(suite: SuiteReport, watcher: Watcher, plan: Plan, model_id: str,
+             why: str) -> None:
+    suite.not_run[model_id] = why
+    watcher.advanced(plan.per_model)
+
+
+def _run_model(target: Target, report: ContractReport, plan: Plan, pacer: Pacer,
+               watcher: Watcher) -> str | None:
+    """Sends the model's requests; why they stopped early (a key of STOPS), or None."""
+    model, suite = target.model, target.suite
+    if "request" not in model.kinds:
+        _not_run(suite, watcher, plan, model.id, "its documents describe no request")
+        return None
+    begun = time.monotonic()
+    pacer.new_model()
+    watcher.request(model.id, "drawing requests")
+    try:
+        payloads = target.wait(lambda: _valid_payloads(model.id, plan))
+    except NoRealisticRequest as err:
+        _not_run(suite, watcher, plan, model.id, str(err).split(": ", 1)[-1])
+        return None
+    suite.models.append(report)
+    try:
+        stopped = _send_valid(target, report, plan, pacer, watcher, payloads)
+        if stopped is None and plan.negative:
+            examples = target.wait(lambda: _invalid_payloads(model.id, plan))
+            watcher.advanced(plan.examples - len(examples))  # fewer exist than were asked
+            stopped = _send_invalid(target, report, pacer, watcher, examples)
+        elif stopped is not None and plan.negative:
+            watcher.advanced(plan.examples)
+    finally:
+        report.seconds = time.monotonic() - begun
+    report.stopped = stopped
+    watcher.model_done(report)
+    return stopped
+
+
+def _send_valid(target: Target, report: ContractReport, plan: Plan, pacer: Pacer,
+                watcher: Watcher, payloads: list[Any]) -> str | None:
+    watcher.advanced(plan.examples - len(payloads))  # fewer exist than were asked for
+    for number, payload in enumerate(payloads, 1):
+        stopped = pacer.next_request()
+        if stopped is not None:
+            watcher.advanced(len(payloads) - number + 1)
+            return stopped
+        payload, stream = streamed(target, number, payload)
+        watcher.request(target.model.id, f"valid request {number}"
+                        + (", streamed" if stream else ""))
+        valid_example(target, report, number, payload, stream)
+        watcher.advanced(1)
+    return None
+
+
+def _send_invalid(target: Target, report: ContractReport, pacer: Pacer, watcher: Watcher,
+                  examples: list[Any]) -> str | None:
+    for number, example in enumerate(examples, 1):
+        stopped = pacer.next_request()
+        if stopped is not None:
+            watcher.advanced(len(examples) - number + 1)
+            return stopped
+        watcher.request(target.model.id, f"invalid request {number}")
+        invalid_example(target, report, number, example)
+        watcher.advanced(1)
+    return None
+
+
+def _valid_payloads(model_id: str, plan: Plan) -> list[Any]:
+    if plan.profile == "realistic":
+        return [realistic_request(model_id, number, plan.seed)
+                for number in range(1, plan.examples + 1)]
+    fuzzing = _strategies()
+    valid = fuzzing.valid(model_id).filter(lambda p: check_value(model_id, p).ok)
+    return _draw(valid, plan.examples, plan.seed)
+
+
+def _invalid_payloads(model_id: str, plan: Plan) -> list[Any]:
+    return _draw(_strategies().invalid(model_id), plan.examples, plan.seed)
 
 
 def _draw(strategy: Any, count: int, seed_value: int) -> list[Any]:
@@ -201,137 +287,7 @@ def _strategies() -> Any:
     try:
         from wirespec.fuzzing import _runner
     except ImportError:
-        raise ContractError("contract runs draw requests with hypothesis: pip install "
-                            "'wirespec[testing]'") from None
+        raise ContractError("contract runs at the limits draw requests with hypothesis: pip "
+                            "install 'wirespec[testing]' (or use the realistic profile)"
+                            ) from None
     return _runner
-
-
-def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: bool = False,
-                 key: str = PLACEHOLDER_KEY, key_variable: str | None = None,
-                 account: str = "wirespec-contract", seed: int = 0,
-                 timeout: float = 60.0) -> ContractReport:
-    """``key`` never appears in the report, an exception or anything a server sent back;
-    ``key_variable`` names it there (``$DASHSCOPE_API_KEY``)."""
-    entry = _registry.resolve(model_id)
-    redact = Redactor(None if key == PLACEHOLDER_KEY else key, key_variable)
-    _check_arguments(key, key_variable, timeout)
-    try:
-        split_url(base_url)
-    except UnusableURL as err:
-        raise ContractError(redact(str(err))) from None
-    target = Target(entry, WIRE_FORMATS[entry.provider], base_url.rstrip("/"), key,
-                    key_variable, account, timeout)
-    fuzzing = _strategies()
-    report = ContractReport(entry.id, redact(target.base_url), redact=redact)
-    valid_requests = fuzzing.valid(entry.id).filter(lambda p: check_value(entry.id, p).ok)
-    for number, payload in enumerate(_draw(valid_requests, examples, seed), 1):
-        _valid_example(target, report, number, payload)
-    if negative:
-        for number, example in enumerate(_draw(fuzzing.invalid(entry.id), examples, seed), 1):
-            _invalid_example(target, report, number, example)
-    return report
-
-
-def _check_arguments(key: str, key_variable: str | None, timeout: float) -> None:
-    problem = key_problem(key)
-    if problem is not None:
-        raise ContractError(f"${key_variable}: the key {problem}" if key_variable
-                            else f"the API key {problem}")
-    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
-        raise ContractError(f"timeout {timeout!r}: not a number of seconds above 0 and at "
-                            f"most {MAX_TIMEOUT:g}")
-
-
-Record = Callable[[str, list[str]], bool]  # (check, problems) -> passed
-
-
-def _send(target: Target, report: ContractReport, outgoing: Outgoing,
-          label: str) -> tuple[Exchange, Record] | None:
-    """The exchange, and how to record a check on it; None when nothing came back."""
-    exchange = post(target.base_url, outgoing.path, outgoing.headers, outgoing.body,
-                    target.timeout)
-    if not exchange.connected and not report.passed.get("transport"):
-        raise ContractError(report.redact(f"cannot connect to {target.base_url}: "
-                                          f"{exchange.problem}"))
-
-    def record(check: str, problems: list[str]) -> bool:
-        return report.record(check, problems, label, target.base_url + outgoing.path,
-                             outgoing, target.key_variable)
-
-    ok = record("transport", [exchange.problem] if exchange.problem else [])
-    return (exchange, record) if ok or exchange.chunks else None
-
-
-def _json_body(exchange: Exchange, record: Record, check: str) -> tuple[bool, Any]:
-    try:
-        return True, parse_json(exchange.body, origin="the body")
-    except WirespecError as err:
-        record(check, [str(err)])
-        return False, None
-
-
-def _valid_example(target: Target, report: ContractReport, number: int, payload: Any) -> None:
-    model, wire = target.model, target.wire
-    stream = False
-    if "stream" in model.kinds:  # every other request asks for a stream, where it can
-        wanted = number % 2 == 0
-        flagged = wire.with_stream_flag(payload, wanted)
-        # a header-asked stream leaves the payload as drawn (and already checked)
-        if flagged is payload or check_value(model.id, flagged).ok:
-            payload, stream = flagged, wanted
-        else:  # the flag cannot be set here: the payload decides
-            stream = wire.wants_stream({}, payload)
-    outgoing = wire.outgoing(model.model, payload, stream, target.key, target.account)
-    label = f"valid request {number}" + (", streamed" if stream else "")
-    report.sent["valid"] += 1
-    report.sent["streamed"] += stream
-    sent = _send(target, report, outgoing, label)
-    if sent is None:
-        return
-    exchange, record = sent
-    if not record("status", [] if 200 <= exchange.status < 300 else [
-            f"answered {exchange.status}: {_quoted(report, exchange.body)}"]):
-        return
-    expected = "text/event-stream" if stream else "application/json"
-    record("content-type", [] if exchange.content_type.startswith(expected) else [
-        f"{exchange.content_type or 'no content type'}, not {expected}"])
-    if stream:
-        record("stream-schema", _problems(validate_stream(model.id, exchange.chunks)))
-        return
-    parsed, body = _json_body(exchange, record, "response-schema")
-    if not parsed:
-        return
-    result, wrapping = wire.result(body)
-    if wire.wraps_result and not record("envelope", wrapping):
-        return
-    record("response-schema", _problems(check_value(model.id, result, "response")))
-
-
-def _invalid_example(target: Target, report: ContractReport, number: int, example: Any) -> None:
-    model, wire = target.model, target.wire
-    outgoing = wire.outgoing(model.model, example.payload, False, target.key, target.account)
-    label = (f"invalid request {number}: breaks {example.keyword} at "
-             f"{example.pointer or '/'}")
-    report.sent["invalid"] += 1
-    sent = _send(target, report, outgoing, label)
-    if sent is None:
-        return
-    exchange, record = sent
-    if not record("rejected", [] if 400 <= exchange.status < 500 else [
-            f"answered {exchange.status}, not 4xx"]):
-        return
-    if "error" in model.kinds:
-        parsed, body = _json_body(exchange, record, "error-schema")
-        if parsed:
-            record("error-schema", _problems(check_value(model.id, body, "error")))
-
-
-def _quoted(report: ContractReport, body: bytes, most: int = 300) -> str:
-    """The start of a body, for a message: redacted before it is cut, so that no piece of
-    the key is left at the cut (undecodable bytes as \\xNN, a spelling the redactor knows;
-    64 KiB decode to far more than ``most`` characters)."""
-    return report.redact(body[:65536].decode(errors="backslashreplace"))[:most]
-
-
-def _problems(found: Report) -> list[str]:
-    return [f"{e.pointer or '/'}: {e.keyword}: {e.message}" for e in found.errors]
