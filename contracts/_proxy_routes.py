@@ -24,7 +24,7 @@ from wirespec.validators import _registry
 from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import ValidationError
 from wirespec.validators._payload import parse_json
-from wirespec.validators._sse import DONE, Event, SSEParser
+from wirespec.validators._sse import StreamChecker
 
 from ._mock import MockApp, _code, _Refused, _request_id
 from ._serve import ServeError
@@ -164,62 +164,10 @@ class WholeCheck(AnswerCheck):
         return compiled(model_id, self.kind).report(value).errors
 
 
-class StreamCheck(AnswerCheck):
-    """``validate_stream``'s rules, applied event by event as the bytes arrive: each event's
-    data against the stream-event schema, nothing after ``[DONE]``, a clean end, the
-    terminator where the schema names one. Errors point at ``/events/N/...``."""
+class StreamCheck(StreamChecker, AnswerCheck):
+    """A streamed answer: ``validate_stream``'s rules, event by event as the bytes arrive."""
 
     kind = "stream"
-
-    def __init__(self, model_id: str) -> None:
-        self._engine = compiled(model_id, "stream")
-        self._parser = SSEParser()
-        self._terminated = False
-        self._broken = False  # not UTF-8: said once, nothing more is read
-
-    def feed(self, chunk: bytes) -> list[ValidationError]:
-        if self._broken:
-            return []
-        try:
-            found = list(self._parser.feed(chunk))
-        except UnicodeDecodeError as err:
-            self._broken = True
-            return [ValidationError("", "sse", f"the stream is not UTF-8 (byte {err.start} of "
-                                    "a chunk)")]
-        return [error for event in found for error in self._event(event)]
-
-    def close(self) -> list[ValidationError]:
-        if self._broken:
-            return []
-        try:
-            rest, problem = self._parser.close()
-        except UnicodeDecodeError as err:
-            return [ValidationError("", "sse", f"the stream is not UTF-8 (byte {err.start} of "
-                                    "a chunk)")]
-        errors = [error for event in rest for error in self._event(event)]
-        if problem is not None:
-            errors.append(ValidationError("", "sse", problem))
-        terminator = self._engine.schema.get("x-stream-terminator")
-        if terminator and not self._terminated and problem is None:
-            errors.append(ValidationError("", "sse", f"the stream did not end with data: "
-                                          f"{terminator}"))
-        return errors
-
-    def _event(self, event: Event) -> list[ValidationError]:
-        if self._terminated:
-            return [ValidationError("", "sse", f"event {event.number}: data after {DONE}",
-                                    value=event.data[:80])]
-        if event.data.strip() == DONE:
-            self._terminated = True
-            return []
-        try:
-            payload: Any = parse_json(event.data, origin=f"event {event.number}: data")
-        except PayloadError as err:
-            return [ValidationError("", "sse", str(err), value=event.data[:80])]
-        return [ValidationError(f"/events/{event.number}{error.pointer}", error.keyword,
-                                f"event {event.number}: {error.message}", error.limit,
-                                error.value, error.source, error.schema_path)
-                for error in self._engine.report(payload).errors]
 
 
 # --- the way to the upstream: its URL, the client, what is forwarded ---------------------

@@ -108,41 +108,74 @@ def events(chunks: Iterable[bytes]) -> tuple[list[Event], str | None]:
     return found + rest, problem
 
 
-def validate_stream(model_id: str, chunks: Iterable[bytes]) -> Report:
-    """Every event's data against the model's stream-event schema; errors say which event."""
-    from ._engine import compiled
+class StreamChecker:
+    """The stream rules, applied event by event as the bytes arrive: each event's data
+    against the stream-event schema (as strictly as a request body: no NaN, duplicate
+    names or 1e400), nothing after ``[DONE]``, a clean end, the terminator where the schema
+    names one. Errors point at ``/events/N/...``; only the event being read is held."""
 
-    engine = compiled(model_id, "stream")
-    report = Report(engine.model, "stream")
-    try:
-        found, problem = events(chunks)
-    except UnicodeDecodeError as err:
-        report.errors.append(ValidationError("", "sse", f"the stream is not UTF-8 (byte "
-                                             f"{err.start} of a chunk)"))
-        return report
-    terminated = False
-    for event in found:
-        if terminated:
-            report.errors.append(ValidationError("", "sse", f"event {event.number}: data after "
-                                                 f"{DONE}", value=event.data[:80]))
-            continue
+    def __init__(self, model_id: str) -> None:
+        from ._engine import compiled
+
+        self.engine = compiled(model_id, "stream")
+        self._parser = SSEParser()
+        self._terminated = False
+        self.broken = False  # not UTF-8: said once, nothing more is read
+
+    def feed(self, chunk: bytes) -> list[ValidationError]:
+        if self.broken:
+            return []
+        try:
+            found = list(self._parser.feed(chunk))
+        except UnicodeDecodeError as err:
+            return self._not_utf8(err)
+        return [error for event in found for error in self._event(event)]
+
+    def close(self) -> list[ValidationError]:
+        if self.broken:
+            return []
+        try:
+            rest, problem = self._parser.close()
+        except UnicodeDecodeError as err:
+            return self._not_utf8(err)
+        errors = [error for event in rest for error in self._event(event)]
+        if problem is not None:
+            errors.append(ValidationError("", "sse", problem))
+        terminator = self.engine.schema.get("x-stream-terminator")
+        if terminator and not self._terminated and problem is None:
+            errors.append(ValidationError("", "sse", f"the stream did not end with data: "
+                                          f"{terminator}"))
+        return errors
+
+    def _not_utf8(self, err: UnicodeDecodeError) -> list[ValidationError]:
+        self.broken = True
+        return [ValidationError("", "sse", f"the stream is not UTF-8 (byte {err.start} of a "
+                                "chunk)")]
+
+    def _event(self, event: Event) -> list[ValidationError]:
+        if self._terminated:
+            return [ValidationError("", "sse", f"event {event.number}: data after {DONE}",
+                                    value=event.data[:80])]
         if event.data.strip() == DONE:
-            terminated = True
-            continue
-        try:  # as strictly as a request body: no NaN, duplicate names or 1e400
+            self._terminated = True
+            return []
+        try:
             payload: Any = parse_json(event.data, origin=f"event {event.number}: data")
         except PayloadError as err:
-            report.errors.append(ValidationError("", "sse", str(err), value=event.data[:80]))
-            continue
-        for error in engine.report(payload).errors:
-            report.errors.append(ValidationError(
-                f"/events/{event.number}{error.pointer}", error.keyword,
-                f"event {event.number}: {error.message}", error.limit, error.value,
-                error.source, error.schema_path))
-    if problem is not None:
-        report.errors.append(ValidationError("", "sse", problem))
-    terminator = engine.schema.get("x-stream-terminator")
-    if terminator and not terminated and problem is None:
-        report.errors.append(ValidationError("", "sse", f"the stream did not end with data: "
-                                             f"{terminator}"))
+            return [ValidationError("", "sse", str(err), value=event.data[:80])]
+        return [ValidationError(f"/events/{event.number}{error.pointer}", error.keyword,
+                                f"event {event.number}: {error.message}", error.limit,
+                                error.value, error.source, error.schema_path)
+                for error in self.engine.report(payload).errors]
+
+
+def validate_stream(model_id: str, chunks: Iterable[bytes]) -> Report:
+    """Every event's data against the model's stream-event schema; errors say which event."""
+    checker = StreamChecker(model_id)
+    report = Report(checker.engine.model, "stream")
+    for chunk in chunks:
+        report.errors += checker.feed(chunk)
+        if checker.broken:
+            break
+    report.errors += checker.close()
     return report

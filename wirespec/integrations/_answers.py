@@ -12,7 +12,7 @@ from wirespec._exceptions import PayloadError
 from wirespec.validators._engine import compiled
 from wirespec.validators._errors import Report, ValidationError
 from wirespec.validators._payload import parse_json
-from wirespec.validators._sse import DONE, Event, SSEParser
+from wirespec.validators._sse import StreamChecker
 
 if TYPE_CHECKING:
     from ._checks import Guard, Target
@@ -139,47 +139,13 @@ class StreamCheck(AnswerCheck):
 
     def __init__(self, guard: Guard, target: Target, decoder: Any) -> None:
         super().__init__(guard, target, "stream", decoder)
-        self.parser = SSEParser()
-        self.engine = compiled(target.entry.id, "stream")
-        self.terminated = False
+        self.checker = StreamChecker(target.entry.id)
 
     def take(self, data: bytes) -> None:
-        try:
-            for event in self.parser.feed(data):
-                self.event(event)
-        except UnicodeDecodeError as err:
-            self.report.errors.append(ValidationError("", "sse", f"the stream is not UTF-8 "
-                                                      f"(byte {err.start} of a chunk)"))
+        self.report.errors += self.checker.feed(data)
+        if self.checker.broken:  # not UTF-8: said once, the rest passes unread
             self.done = True
             self.guard.answered(self.target, self.report)
 
-    def event(self, event: Event) -> None:
-        errors = self.report.errors
-        if self.terminated:
-            errors.append(ValidationError("", "sse", f"event {event.number}: data after "
-                                          f"{DONE}", value=event.data[:80]))
-            return
-        if event.data.strip() == DONE:
-            self.terminated = True
-            return
-        try:
-            payload = parse_json(event.data, origin=f"event {event.number}: data")
-        except PayloadError as err:
-            errors.append(ValidationError("", "sse", str(err), value=event.data[:80]))
-            return
-        for error in self.engine.report(payload).errors:
-            errors.append(ValidationError(
-                f"/events/{event.number}{error.pointer}", error.keyword,
-                f"event {event.number}: {error.message}", error.limit, error.value,
-                error.source, error.schema_path))
-
     def end(self) -> None:
-        rest, problem = self.parser.close()
-        for event in rest:
-            self.event(event)
-        if problem is not None:
-            self.report.errors.append(ValidationError("", "sse", problem))
-        terminator = self.engine.schema.get("x-stream-terminator")
-        if terminator and not self.terminated and problem is None:
-            self.report.errors.append(ValidationError(
-                "", "sse", f"the stream did not end with data: {terminator}"))
+        self.report.errors += self.checker.close()
