@@ -13,25 +13,19 @@ Targets (issue 15): added p50 <= 1 ms, p99 <= 5 ms; throughput >= 50% of direct.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import re
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import timeit
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
-import httptools
+import _loadgen
 import httpx
 import uvloop
+from _loadgen import Server, command, http_request, percentile
 
 CONNECTIONS = 8
 PER_ROUND = 2400  # requests per round and target, spread over the connections
@@ -51,112 +45,12 @@ PAYLOADS: list[dict[str, Any]] = [
 ]
 
 
-@dataclass
-class Server:
-    url: str
-    pid: int
-
-    def cpu_seconds(self) -> float:
-        """User and system time of the process so far (Linux; 0 elsewhere)."""
-        try:
-            with open(f"/proc/{self.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def command(*args: str) -> Iterator[Server]:
-    """`wirespec ARGS` in its own process, with the URL its first line announces."""
-    process = subprocess.Popen([sys.executable, "-m", "wirespec._cli", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        found = re.search(r"listening on (http://[\d.:]+)", first)
-        if not found:
-            raise SystemExit(f"wirespec {args[0]} did not start: {first!r}")
-        yield Server(found.group(1), process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class Connection(asyncio.Protocol):
-    """One keep-alive connection: a request written, its answer parsed to the last byte."""
-
-    def __init__(self) -> None:
-        self.parser = httptools.HttpResponseParser(self)
-        self.waiter: asyncio.Future[int] | None = None
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-
-    def data_received(self, data: bytes) -> None:
-        self.parser.feed_data(data)
-
-    def on_message_complete(self) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(self.parser.get_status_code())
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(ConnectionError("the server closed the connection"))
-
-    async def send(self, raw: bytes) -> int:
-        assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(raw)
-        return await self.waiter
-
-
 def requests_for(url: str) -> list[bytes]:
-    host = url.removeprefix("http://")
-    wire = []
-    for payload in PAYLOADS:
-        body = json.dumps(payload).encode()
-        wire.append(f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer bench\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-                    .encode() + body)
-    return wire
+    return [http_request(url, PATH, payload) for payload in PAYLOADS]
 
 
 async def load(url: str, total: int, connections: int) -> tuple[list[float], float]:
-    """Latencies (ms) of ``total`` requests over ``connections`` connections, and the time
-    they all took (s)."""
-    host, port = url.removeprefix("http://").split(":")
-    loop = asyncio.get_running_loop()
-    clients = [(await loop.create_connection(Connection, host, int(port)))[1]
-               for _ in range(connections)]
-    wire = requests_for(url)
-    latencies: list[float] = []
-
-    async def worker(client: Connection, count: int, offset: int) -> None:
-        for n in range(count):
-            started = time.perf_counter_ns()
-            status = await client.send(wire[(n + offset) % len(wire)])
-            latencies.append((time.perf_counter_ns() - started) / 1e6)
-            if status != 200:
-                raise SystemExit(f"{url}: answered {status}")
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker(c, total // connections, i) for i, c in enumerate(clients)))
-    elapsed = time.perf_counter() - began
-    for client in clients:
-        assert client.transport is not None
-        client.transport.close()
-    return latencies, elapsed
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    return await _loadgen.load(url, total, connections, requests_for(url))
 
 
 async def measure(mock: Server, proxy: Server) -> None:
