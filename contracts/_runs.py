@@ -36,6 +36,9 @@ __all__ = ["CHECKS", "PROFILES", "Bounds", "ContractError", "ContractReport", "F
 
 PLACEHOLDER_KEY = "wirespec-contract"  # sent when no key is given: no secret to keep
 MAX_TIMEOUT = 86400.0  # a day: beyond it a "timeout" is a typo, and timers overflow
+# requests per second away from loopback: a provider's rate limits are per account, shared
+# with whatever else the key serves, and one a second stays clear of every published one
+POLITE_RATE = 1.0
 
 
 def key_problem(key: str) -> str | None:
@@ -74,6 +77,11 @@ def default_profile(base_url: str) -> str:
     return "limits" if is_loopback(base_url) else "realistic"
 
 
+def default_rate(base_url: str) -> float | None:
+    """None (as fast as answers come) on loopback; ``POLITE_RATE`` anywhere else."""
+    return None if is_loopback(base_url) else POLITE_RATE
+
+
 @dataclass(frozen=True)
 class Plan:
     """What each model is sent."""
@@ -110,12 +118,14 @@ def run_contract(model_id: str, base_url: str, *, examples: int = 10, negative: 
                  account: str = "wirespec-contract", seed: int = 0, timeout: float = 60.0,
                  profile: str | None = None, bounds: Bounds | None = None) -> ContractReport:
     """One model's contract run. ``profile``: ``limits`` or ``realistic`` (default: limits
-    on loopback, realistic elsewhere). ``key`` never appears in the report, an exception or
+    on loopback, realistic elsewhere); ``bounds`` default to ``POLITE_RATE`` away from
+    loopback. ``key`` never appears in the report, an exception or
     anything a server sent back; ``key_variable`` names it there (``$DASHSCOPE_API_KEY``)."""
     plan = Plan(examples, negative, profile or default_profile(base_url), seed)
     suite = SuiteReport(base_url, plan.profile)
     run_models([model_id], base_url, suite, plan=plan, key=key, key_variable=key_variable,
-               account=account, timeout=timeout, bounds=bounds or Bounds())
+               account=account, timeout=timeout,
+               bounds=bounds or Bounds(rate=default_rate(base_url)))
     if suite.not_run:
         raise ContractError(f"{model_id}: {next(iter(suite.not_run.values()))}")
     return suite.models[0]

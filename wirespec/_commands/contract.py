@@ -20,7 +20,7 @@ from typing import Any
 
 from wirespec._exceptions import WirespecError
 from wirespec.contracts._reports import PROFILES, ContractReport, SuiteReport
-from wirespec.contracts._runs import PLACEHOLDER_KEY, Watcher
+from wirespec.contracts._runs import PLACEHOLDER_KEY, POLITE_RATE, Watcher
 
 from ._arguments import Parser, count, seconds
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
@@ -30,7 +30,6 @@ from ._progress import Progress
 _KEY_VARIABLES = {"cloudflare": "CLOUDFLARE_API_TOKEN", "dashscope": "DASHSCOPE_API_KEY",
                   "siliconflow": "SILICONFLOW_API_KEY"}
 FORMATS = ("text", "json", "github", "markdown")
-POLITE_RATE = 1.0  # requests per second away from loopback, unless --rate says otherwise
 MOST_RATE = 10000.0
 
 
@@ -119,7 +118,7 @@ def _format(args: argparse.Namespace) -> str:
 
 def cmd_contract(args: argparse.Namespace) -> int:
     from wirespec.contracts._pacing import Bounds
-    from wirespec.contracts._runs import Plan, check_arguments, default_profile, is_loopback
+    from wirespec.contracts._runs import Plan, check_arguments, default_profile, default_rate
 
     fmt = _format(args)
     model_ids, provider = _models(args)
@@ -133,8 +132,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
                             "loopback) sends valid requests only; add --profile limits to "
                             "send requests that break constraints to this server")
     plan = Plan(args.examples, args.negative, profile, args.seed)
-    bounds = Bounds(args.max_requests, args.rate or (None if is_loopback(args.base_url)
-                                                     else POLITE_RATE),
+    bounds = Bounds(args.max_requests, args.rate or default_rate(args.base_url),
                     args.max_time, args.total_time)
     check_arguments(args.base_url, PLACEHOLDER_KEY if key is None else key, variable,
                     args.timeout, plan, bounds)  # before anything is printed
