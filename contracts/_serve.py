@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from wirespec._exceptions import WirespecError
 
@@ -60,35 +61,68 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
+def _importable(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+def stack() -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser for the mock: uvloop and httptools where they
+    import (the fastest uvicorn has), else asyncio and h11, without a word."""
+    return ("uvloop" if _importable("uvloop") else "asyncio",
+            "httptools" if _importable("httptools") else "h11")
+
+
 def _server(app: MockApp) -> Any:
     uvicorn = _uvicorn()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False,
-                            timeout_graceful_shutdown=2)
+    loop, http = stack()
+    config = uvicorn.Config(app, loop=loop, http=http, log_level="warning", lifespan="on",
+                            access_log=False, timeout_graceful_shutdown=2)
     return uvicorn.Server(config)
 
 
-def serve(settings: MockSettings, port: int, announce: Any = print) -> None:
-    """Serve until interrupted; ``announce`` gets each line that tells where."""
-    sock = bind(port)
-    app = MockApp(settings)
-    server = _server(app)
-    mock = RunningMock(LOOPBACK, sock.getsockname()[1], app)
-    announce(f"wirespec mock: listening on {mock.url} (seed {settings.seed}"
-             + (f", faults: {', '.join(sorted(settings.faults))}" if settings.faults else "")
-             + ")")
-    for provider in settings.providers:
-        wire = WIRE_FORMATS[provider]
-        announce(f"  {wire.title:<32} base URL {mock.base_url(provider)}  "
-                 f"({wire.endpoint_hint})")
-    server.run(sockets=[sock])
+def _open_log(path: str) -> TextIO:
+    try:
+        return open(path, "a", encoding="utf-8", buffering=1)  # open for the server's life
+    except OSError as err:
+        raise ServeError(f"--log {ascii(path)[1:-1][:200]}: cannot open: {err.strerror}") \
+            from None
+
+
+def serve(settings: MockSettings, port: int, announce: Any = print,
+          log_path: str | None = None) -> None:
+    """Serve until interrupted; ``announce`` gets each line that tells where, once the mock
+    is ready (its tokenizers loaded); ``log_path`` gets a JSON line per request."""
+    log = _open_log(log_path) if log_path is not None else None
+    try:
+        sock = bind(port)
+        app = MockApp(settings, log)
+        server = _server(app)
+        app.prepare()
+        mock = RunningMock(LOOPBACK, sock.getsockname()[1], app)
+        announce(f"wirespec mock: listening on {mock.url} (seed {settings.seed}"
+                 + (f", faults: {', '.join(sorted(settings.faults))}" if settings.faults
+                    else "") + (f"; requests logged to {log_path}" if log_path else "") + ")")
+        for provider in settings.providers:
+            wire = WIRE_FORMATS[provider]
+            announce(f"  {wire.title:<32} base URL {mock.base_url(provider)}  "
+                     f"({wire.endpoint_hint})")
+        server.run(sockets=[sock])
+    finally:
+        if log is not None:
+            log.close()
 
 
 @contextmanager
 def running(settings: MockSettings | None = None, port: int = 0,
-            start_timeout: float = 10.0) -> Iterator[RunningMock]:
-    """The mock in a background thread, stopped on exit."""
+            start_timeout: float = 10.0, log: TextIO | None = None) -> Iterator[RunningMock]:
+    """The mock in a background thread, stopped on exit; ``log`` gets a JSON line per
+    request."""
     sock = bind(port)
-    app = MockApp(settings)
+    app = MockApp(settings, log)
     with in_thread(_server(app), sock, "mock", start_timeout):
         yield RunningMock(LOOPBACK, sock.getsockname()[1], app)
 

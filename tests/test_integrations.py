@@ -386,7 +386,7 @@ def test_an_unknown_route_passes_through_with_one_debug_record(mock, logs):
     with httpx.Client(transport=ValidatingTransport()) as client:
         before = mock.app.requests
         answer = client.get(mock.url + "/v1/models", headers={"Authorization": f"Bearer {KEY}"})
-    assert answer.status_code == 404 and mock.app.requests == before + 1
+    assert answer.status_code == 200 and mock.app.requests == before + 1  # the mock's list
     [record] = [r for r in logs.records if r.name == "wirespec"]
     assert record.levelno == logging.DEBUG and "no documented endpoint" in record.getMessage()
 
