@@ -23,6 +23,7 @@ class ModelEntry:
     kinds: dict[str, str]  # kind -> path under schemas/
     limits: dict[str, Any]
     document: str
+    task: str | None = None  # as the documents name it (Cloudflare's catalog), when they do
 
 
 def schemas_dir() -> Path:
@@ -47,7 +48,7 @@ def _read_json(path: Path) -> Any:
 def models() -> tuple[ModelEntry, ...]:
     index = _read_json(schemas_dir() / INDEX)
     return tuple(ModelEntry(m["id"], m["provider"], m["model"], m["kinds"], m["limits"],
-                            m["document"]) for m in index["models"])
+                            m["document"], m.get("task")) for m in index["models"])
 
 
 _Index = tuple[tuple[ModelEntry, ...], dict[str, ModelEntry], dict[str, list[ModelEntry]]]

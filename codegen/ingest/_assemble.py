@@ -85,7 +85,7 @@ def assemble_model(found: ModelSchemas, doc_path: str) -> Assembled:
             kinds[kind] = rel
     return Assembled(files, {"id": found.model_id, "provider": found.provider,
                              "model": found.model, "kinds": kinds, "limits": found.limits,
-                             "document": f"sources/{doc_path}"})
+                             "document": f"sources/{doc_path}", "task": found.task})
 
 
 def index_file(entries: list[dict[str, Any]]) -> str:

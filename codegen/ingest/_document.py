@@ -75,6 +75,7 @@ class ModelSchemas:
     limits: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     description: str | None = None
+    task: str | None = None  # the task the document files the model under, as it names it
     notes: list[str] = field(default_factory=list)
 
     @property

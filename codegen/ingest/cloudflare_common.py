@@ -197,6 +197,16 @@ def stream_event_schema(output: dict[str, Any]) -> dict[str, Any] | None:
     return event
 
 
+def task_name(model: Any) -> str | None:
+    """The task a Cloudflare model record files the model under: ``task: {name: …}`` in
+    the catalog, the YAML catalog and the front-matter (a plain string where a record says
+    it that way); None when it says none."""
+    task = model.get("task") if isinstance(model, dict) else None
+    if isinstance(task, dict):
+        task = task.get("name")
+    return task.strip() if isinstance(task, str) and task.strip() else None
+
+
 def cloudflare_model(
     doc: SourceDocument,
     name: str,
@@ -204,6 +214,7 @@ def cloudflare_model(
     output: dict[str, Any],
     *,
     description: str | None = None,
+    task: str | None = None,
 ) -> ModelSchemas:
     declared = doc.entry.get("models")
     if isinstance(declared, list) and name not in declared:
@@ -217,5 +228,5 @@ def cloudflare_model(
     stream = stream_event_schema(output)
     if stream is not None:
         schemas["stream"] = stream
-    return ModelSchemas("cloudflare", name, schemas, description=description,
+    return ModelSchemas("cloudflare", name, schemas, description=description, task=task,
                         notes=[f"{name}: {note}" for note in notes])

@@ -16,7 +16,7 @@ from wirespec.validators._limits import LIMIT_MEANINGS
 from ._document import ModelSchemas, SourceDocument
 from ._embedded_schema import annotate
 from ._located_json import LocatedJSON, loads_located
-from .cloudflare_common import cloudflare_model, stated_limit
+from .cloudflare_common import cloudflare_model, stated_limit, task_name
 
 LIMIT_PROPERTIES = tuple(LIMIT_MEANINGS)
 NO_SCHEMA = ("the document has no `schema`: only the model and its properties (limits) are read; "
@@ -52,12 +52,14 @@ def ingest(doc: SourceDocument) -> list[ModelSchemas]:
     if located.value.get("schema") in (None, {}):
         found = ModelSchemas("cloudflare", located.value["name"], {},
                              description=located.value.get("description"),
+                             task=task_name(located.value),
                              notes=[f"{located.value['name']}: {NO_SCHEMA}"])
         found.limits = _limits(doc, located)
         return [found]
     request = _schema(doc, located, "input")
     output = _schema(doc, located, "output")
     found = cloudflare_model(doc, located.value["name"], request, output,
-                             description=located.value.get("description"))
+                             description=located.value.get("description"),
+                             task=task_name(located.value))
     found.limits = _limits(doc, located)
     return [found]

@@ -13,7 +13,7 @@ from ._document import ModelSchemas, SourceDocument
 from ._embedded_schema import annotate
 from ._located_json import loads_located
 from ._yaml import load_yaml
-from .cloudflare_common import cloudflare_model
+from .cloudflare_common import cloudflare_model, task_name
 
 FENCE = "---"
 
@@ -73,4 +73,5 @@ def ingest(doc: SourceDocument) -> list[ModelSchemas]:
     request = _embedded_schema(doc, data, root, first_line, "input")
     output = _embedded_schema(doc, data, root, first_line, "output")
     description = model.get("description") if isinstance(model, dict) else None
-    return [cloudflare_model(doc, name, request, output, description=description)]
+    return [cloudflare_model(doc, name, request, output, description=description,
+                             task=task_name(model))]

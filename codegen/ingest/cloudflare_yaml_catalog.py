@@ -27,7 +27,13 @@ from ._document import ModelSchemas, SourceDocument
 from ._embedded_schema import annotate
 from ._located_json import loads_located
 from ._yaml import load_yaml
-from .cloudflare_common import cite_keywords, cloudflare_model, keyword_words, stated_limit
+from .cloudflare_common import (
+    cite_keywords,
+    cloudflare_model,
+    keyword_words,
+    stated_limit,
+    task_name,
+)
 
 NO_SCHEMA = ("the document has no `json_schema`: only the model and its properties (limits) "
              "are read; no request or response can be checked")
@@ -207,13 +213,14 @@ def ingest(doc: SourceDocument) -> list[ModelSchemas]:
     limits = _limits(doc, _member(model_node, "properties"))
     if data.get("json_schema") in (None, {}):
         found = ModelSchemas("cloudflare", name, {}, description=description,
-                             notes=[f"{name}: {NO_SCHEMA}"])
+                             task=task_name(model), notes=[f"{name}: {NO_SCHEMA}"])
     else:
         if not isinstance(data["json_schema"], dict):
             doc.fail(_line(_member(root, "json_schema")), "json_schema is not a mapping")
         section = _member(root, "json_schema")
         request = _schema(doc, data, section, "input")
         output = _schema(doc, data, section, "output")
-        found = cloudflare_model(doc, name, request, output, description=description)
+        found = cloudflare_model(doc, name, request, output, description=description,
+                                 task=task_name(model))
     found.limits = limits
     return [found]
