@@ -36,8 +36,8 @@ __all__ = ["CHECKS", "PROFILES", "Bounds", "ContractError", "ContractReport", "F
 
 PLACEHOLDER_KEY = "wirespec-contract"  # sent when no key is given: no secret to keep
 MAX_TIMEOUT = 86400.0  # a day: beyond it a "timeout" is a typo, and timers overflow
-# requests per second away from loopback: a provider's rate limits are per account, shared
-# with whatever else the key serves, and one a second stays clear of every published one
+# requests per second away from loopback: a provider's rate limit is per account, shared
+# with whatever else the key serves; a contract run should be a trickle beside it
 POLITE_RATE = 1.0
 
 

@@ -294,7 +294,7 @@ def test_ctrl_c_on_one_model_keeps_the_one_model_report(tmp_path: Path):
         header = _first_line(process.stderr)  # printed once Ctrl-C is handled
         process.send_signal(signal.SIGINT)
         out, _ = _rest(process)
-    assert header.startswith(f"contract: {DS}, 10 valid request(s) each, profile limits")
+    assert header.startswith(f"contract: {DS}, 10 valid request(s), profile limits")
     assert process.returncode == 130
     report = json.loads(report_path.read_text())
     assert report["model"] == DS and report["stopped"] == "interrupted"

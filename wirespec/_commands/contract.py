@@ -174,12 +174,13 @@ def _header(model_ids: list[str], provider: str, args: argparse.Namespace, plan:
             bounds: Any) -> str:
     """What is about to happen (stderr): how much is sent, and how fast."""
     what = f"{len(model_ids)} {provider} models" if args.id is None else model_ids[0]
+    each = " each" if args.id is None else ""
     negative = f" and {plan.examples} invalid" if plan.negative else ""
     limits = [f"at most {bounds.rate:g} request(s)/s" if bounds.rate else "no rate limit"]
     limits += [f"--max-requests {bounds.max_requests}"] if bounds.max_requests else []
     limits += [f"--max-time {bounds.max_time:g} s"] if bounds.max_time else []
     limits += [f"--total-time {bounds.total_time:g} s"] if bounds.total_time else []
-    return (f"contract: {what}, {plan.examples} valid{negative} request(s) each, profile "
+    return (f"contract: {what}, {plan.examples} valid{negative} request(s){each}, profile "
             f"{plan.profile}; {', '.join(limits)}")
 
 
@@ -190,6 +191,7 @@ def _document(suite: SuiteReport, args: argparse.Namespace) -> dict[str, Any]:
     if suite.models:
         return suite.models[0].as_json()
     unstarted = ContractReport(args.id, suite.base_url, profile=suite.profile,
+                               planned=args.examples * (2 if args.negative else 1),
                                stopped="interrupted")
     return unstarted.as_json()
 
