@@ -123,7 +123,7 @@ def test_markdown_is_a_job_summary_table(broken, tmp_path: Path):
     result, _ = _run(broken, tmp_path, "--format", "markdown")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("### ❌ wirespec contract `models` at `http://127.0.0.1:")
+    assert lines[0].startswith(f"### ❌ wirespec contract `{DS}` at `http://127.0.0.1:")
     tables = [i for i, line in enumerate(lines) if line.startswith("|---")]
     assert len(tables) == 2  # the models, then the failures
     models = _cells(lines[tables[0] - 1])

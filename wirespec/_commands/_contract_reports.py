@@ -52,7 +52,7 @@ def markdown(suite: SuiteReport) -> str:
     totals = suite.totals()
     ended = f" ({suite.ended})" if suite.ended else ""
     verdict = "✅" if suite.ok else "❌"
-    lines = [f"### {verdict} wirespec contract {md_code(suite.provider or 'models')} at "
+    lines = [f"### {verdict} wirespec contract {md_code(_what(suite))} at "
              f"{md_code(suite.base_url)} ({suite.profile}){ended}: {totals['passed']} of "
              f"{totals['models']} models passed, {totals['failed']} failed, "
              f"{totals['not_run']} not run", ""]
@@ -71,6 +71,12 @@ def markdown(suite: SuiteReport) -> str:
                       "requests as curl commands)", ""]
         lines += md_table(("model", "check", "request", "what", "documented at"), failures)
     return "\n".join(lines)
+
+
+def _what(suite: SuiteReport) -> str:
+    if suite.provider:
+        return suite.provider
+    return suite.models[0].model if len(suite.models) == 1 else "models"
 
 
 def _documented_at(failure: Failure) -> str:
