@@ -228,7 +228,7 @@ def _plain_value(schema: Any) -> Any:
         return schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
     if kind == "array":
         items = schema.get("items", {})
-        return [_plain_value(items)] * schema.get("minItems", 1) if items else []
+        return [_plain_value(items)] * schema.get("minItems", 1 if items else 0)
     if kind == "object":
         props = schema.get("properties", {})
         return {n: _plain_value(props.get(n, {})) for n in schema.get("required", [])}

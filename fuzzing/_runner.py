@@ -21,6 +21,7 @@ from wirespec.validators._keywords import equal as json_equal
 from wirespec.validators._reference import reference_validator
 from wirespec.validators._schema_walk import iter_subschemas, resolve
 
+from ._bounds import Bounds, Draws, Interrupted, OutOfAttempts, OutOfTime
 from ._mutations import InvalidExample, Site, apply, sites
 from ._values import at_limit, reaching, values
 
@@ -67,6 +68,7 @@ def _breaking(draw: st.DrawFn, engine: CompiledSchema, target: str,
     broken = apply(payload, site)
     assume(not engine.is_valid(broken))
     assume(_still_meant_for_the_same_alternatives(engine, site, broken))
+    assume(_matches_several_when_meant_to(engine, site, broken))
     return InvalidExample(broken, site.reported_at, site.keyword, site.schema_path)
 
 
@@ -92,6 +94,21 @@ def _still_meant_for_the_same_alternatives(engine: CompiledSchema, site: Site,
     return True
 
 
+def _matches_several_when_meant_to(engine: CompiledSchema, site: Site, broken: Any) -> bool:
+    """A oneOf break adds another alternative's members so that two alternatives match. Where
+    they still do not (clef's questions: a member present, ``type: "noul"``, rules the other
+    alternative out), the payload is still meant for its own alternative, and the validator
+    rightly names that alternative's constraint: not the break drawn, so not drawn."""
+    if site.keyword != "oneOf":
+        return True
+    try:
+        branches = resolve(engine.schema, site.schema_path)
+        value = resolve(broken, site.pointer)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return sum(engine.walker.is_valid(branch, value) for branch in branches) >= 2
+
+
 def constraints(schema: dict[str, Any]) -> set[str]:
     """Every counted constraint, as the schema pointer of its keyword."""
     return {f"{pointer}/{keyword}" for pointer, node in iter_subschemas(schema)
@@ -115,10 +132,18 @@ def at_the_limit(schema: dict[str, Any], payload: Any, site: Site) -> bool:
 
 
 class Disagreement(AssertionError):
-    def __init__(self, what: str, payload: Any) -> None:
+    """Two verdicts differ. ``constraint`` is the schema pointer of the keyword at stake,
+    when one is (its ``x-source`` says which document line it comes from)."""
+
+    def __init__(self, what: str, payload: Any, constraint: str | None = None) -> None:
         self.what = what
         self.payload = payload
+        self.constraint = constraint
         super().__init__(f"{what}: {payload!r}"[:2000])
+
+    def __reduce__(self) -> tuple[type[Disagreement], tuple[str, Any, str | None]]:
+        # crosses process boundaries (`wirespec fuzz -j N`) intact
+        return (type(self), (self.what, self.payload, self.constraint))
 
 
 @dataclass
@@ -130,8 +155,12 @@ class FuzzResult:
     invalid_side: set[str] = field(default_factory=set)
     examples: int = 0
     disagreement: Disagreement | None = None
-    # constraints no single change can break: another alternative accepts the change
+    # constraints no single change can break: every mutation was drawn and another
+    # alternative accepted each (hypothesis ran out of draws to make)
     unbreakable: set[str] = field(default_factory=set)
+    # constraints no draw broke alone within the bound (``Bounds.attempts``): not a proof
+    unbroken: set[str] = field(default_factory=set)
+    stopped: str | None = None  # "time" (the deadline passed) or "interrupted" (Ctrl-C)
 
     @property
     def both_sides(self) -> set[str]:
@@ -139,8 +168,9 @@ class FuzzResult:
 
     @property
     def coverage(self) -> float:
-        """Share of the constraints that can be broken alone, exercised on both sides."""
-        breakable = self.constraints - self.unbreakable
+        """Share of the constraints that can be broken alone, exercised on both sides; those
+        the bounded search could not break alone are left out as well (and listed)."""
+        breakable = self.constraints - self.unbreakable - self.unbroken
         return len(self.both_sides & breakable) / len(breakable) if breakable else 1.0
 
 
@@ -156,8 +186,10 @@ def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Any,
                 typed: type[BaseModel], payload: Any) -> None:
     if not reference.is_valid(payload):
         raise Disagreement("the valid strategy drew a payload jsonschema rejects", payload)
-    if not engine.report(payload).ok:
-        raise Disagreement("the validator rejects a valid payload", payload)
+    report = engine.report(payload)
+    if not report.ok:
+        raise Disagreement("the validator rejects a valid payload", payload,
+                           report.errors[0].schema_path or None)
     accepted, dumped = _model_verdict(typed, payload)
     if not accepted:
         raise Disagreement("the generated model rejects a valid payload", payload)
@@ -171,61 +203,110 @@ def check_valid(result: FuzzResult, engine: CompiledSchema, reference: Any,
 def check_invalid(result: FuzzResult, engine: CompiledSchema, reference: Any,
                   typed: type[BaseModel], example: InvalidExample) -> None:
     payload = example.payload
+    at_stake = example.schema_path
     if reference.is_valid(payload):
         raise Disagreement(f"jsonschema accepts a payload breaking {example.keyword} at "
-                           f"{example.pointer or '/'}", payload)
+                           f"{example.pointer or '/'}", payload, at_stake)
     report = engine.report(payload)
     if report.ok:
-        raise Disagreement("the validator accepts an invalid payload", payload)
+        raise Disagreement("the validator accepts an invalid payload", payload, at_stake)
     if _model_verdict(typed, payload)[0]:
-        raise Disagreement("the generated model accepts an invalid payload", payload)
+        raise Disagreement("the generated model accepts an invalid payload", payload,
+                           at_stake)
     reported = {(e.pointer, e.keyword) for e in report.errors}
     if (example.pointer, example.keyword) not in reported:
         raise Disagreement(f"the validator does not report {example.keyword} at "
-                           f"{example.pointer or '/'} (it reports {sorted(reported)})", payload)
+                           f"{example.pointer or '/'} (it reports {sorted(reported)})", payload,
+                           at_stake)
     result.invalid_side.add(example.schema_path)
 
 
 def run(model_id: str, kind: str = "request", *, examples: int = 200, seed_value: int = 0,
-        engine: CompiledSchema | None = None) -> FuzzResult:
+        engine: CompiledSchema | None = None, bounds: Bounds | None = None) -> FuzzResult:
     """Draw ``examples`` valid and ``examples`` invalid payloads; stop at the first
-    disagreement, shrunk to a minimal payload. ``engine`` replaces the validator under test."""
+    disagreement, shrunk to a minimal payload. ``engine`` replaces the validator under test.
+    ``bounds``: a deadline (the result then says ``stopped``), the fruitless draws a
+    constraint gets, progress. Ctrl-C raises :class:`Interrupted` with the result so far."""
     truth = compiled(model_id, kind)
     engine = engine or truth
+    bounds = bounds or Bounds()
     reference = reference_validator(truth.schema)
     typed = generated.load(truth.model, kind)
     if typed is None:  # generated/ is behind schemas/: `wirespec generate` first
         raise UnknownKindError(truth.model, kind, [])
     result = FuzzResult(truth.model, kind, constraints(truth.schema))
-    payloads = values(truth.schema).filter(truth.is_valid)
+    checks = _Checks(result, engine, reference, typed, bounds, seed_value)
+    try:
+        _run_all(checks, truth, examples)
+    except Disagreement as found:
+        result.disagreement = found
+    except OutOfTime:
+        result.stopped = "time"
+    except KeyboardInterrupt:
+        result.stopped = "interrupted"
+        raise Interrupted(result) from None
+    return result
 
-    def prop(strategy: st.SearchStrategy[Any], count: int, check: Any) -> None:
-        """Run ``check(result, engine, reference, typed, drawn)`` on ``count`` draws."""
-        @seed(seed_value)
-        @settings(max_examples=count, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(strategy)
-        def checked(drawn: Any) -> None:
-            result.examples += 1
-            check(result, engine, reference, typed, drawn)
 
-        checked()
-
+def _run_all(checks: _Checks, truth: CompiledSchema, examples: int) -> None:
+    result = checks.result
     each = breaking_each(truth)
     # every constraint is reached, and every bound drawn exactly, not left to chance
     aimed = [at_limit(truth.schema, target) or reaching(truth.schema, target)
              for target in sorted(result.constraints)]
-    try:
-        prop(payloads, examples, check_valid)
-        for schema in aimed:
-            # unsatisfiable: its valid side then shows as not exercised
-            with contextlib.suppress(Unsatisfiable):
-                prop(values(schema).filter(truth.is_valid), 2, check_valid)
-        for target, breaking in each.items():  # every constraint gets its own share
+    checks.prop(values(truth.schema).filter(truth.is_valid), examples, check_valid)
+    for schema in aimed:
+        # unsatisfiable, or not drawn within the bound: its valid side shows as not exercised
+        with contextlib.suppress(Unsatisfiable, OutOfAttempts):
+            checks.prop(values(schema).filter(truth.is_valid), 2, check_valid, bounded=True)
+    for target, breaking in each.items():  # every constraint gets its own share
+        before = len(result.invalid_side)
+        try:
+            checks.prop(breaking, max(2, examples // max(1, len(each))), check_invalid,
+                        bounded=True)
+        except Unsatisfiable:
+            result.unbreakable.add(target)
+        except OutOfAttempts:
+            if len(result.invalid_side) == before and target not in result.invalid_side:
+                result.unbroken.add(target)
+
+
+@dataclass
+class _Checks:
+    """What every property run of one model and kind shares."""
+
+    result: FuzzResult
+    engine: CompiledSchema
+    reference: Any
+    typed: type[BaseModel]
+    bounds: Bounds
+    seed_value: int
+
+    def prop(self, strategy: st.SearchStrategy[Any], count: int, check: Any, *,
+             bounded: bool = False) -> None:
+        """``check(result, engine, reference, typed, drawn)`` on ``count`` draws; ``bounded``:
+        at most ``bounds.attempts`` fruitless draws in a row."""
+        result = self.result
+        draws = Draws(self.bounds, lambda: result.examples, bounded=bounded)
+
+        @seed(self.seed_value)
+        @settings(max_examples=count, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+        @given(draws.wrap(strategy))
+        def checked(drawn: Any) -> None:
+            result.examples += 1
             try:
-                prop(breaking, max(2, examples // max(1, len(each))), check_invalid)
-            except Unsatisfiable:
-                result.unbreakable.add(target)
-    except Disagreement as found:
-        result.disagreement = found
-    return result
+                check(result, self.engine, self.reference, self.typed, drawn)
+            except Disagreement as found:
+                # kept as found: a deadline while it is shrunk leaves this one, not none
+                draws.failing = True
+                result.disagreement = found
+                raise
+
+        try:
+            checked()
+        except OutOfTime:
+            if result.disagreement is not None:  # cut short while shrinking: keep it
+                result.stopped = "time"
+                raise result.disagreement from None
+            raise
