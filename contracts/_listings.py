@@ -65,7 +65,7 @@ def _number(query: Query, name: str, default: int, most: int) -> int:
     if not values:
         return default
     text = values[-1]
-    if not (text.isascii() and text.isdigit() and len(text) <= 9 and 1 <= int(text) <= most):
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= most):
         raise BadQuery(f"{name} must be a whole number from 1 to {most}")
     return int(text)
 

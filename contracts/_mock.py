@@ -26,8 +26,7 @@ from wirespec.validators._payload import parse_json
 from wirespec.validators._tokens import tokenizer_for
 
 from ._answers import Answer, AnswerCache, answer_key
-from ._drawn import drawn_answer, drawn_stream
-from ._drawn import request_id as _request_id
+from ._drawn import drawn_answer, drawn_stream, request_id
 from ._listings import BadQuery, Listing, Listings, parse_query
 from ._request_log import RequestLog, Seen
 from ._routes import route
@@ -49,6 +48,7 @@ FAULTS = {
 }
 MAX_BODY = 16 * 1024 * 1024
 ROUTES_KEPT = 1024  # paths whose route is remembered
+_request_id = request_id  # under the name the proxy's Door imports
 
 
 @dataclass(frozen=True)
