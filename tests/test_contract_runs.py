@@ -190,12 +190,12 @@ def test_max_requests_counts_every_request():
 
 
 def test_max_time_stops_a_model_after_a_slow_exchange():
-    # the hanging mock holds each exchange for the whole --timeout (2 s), longer than
-    # --max-time (1 s): the model stops after its first request, the run goes on
+    # the hanging mock holds each exchange for the whole --timeout (3 s), longer than
+    # --max-time (2 s): the model stops after its first request, the run goes on
     with running(MockSettings(faults=frozenset({"hang"}))) as hanging:
         result = run_cli("contract", "--provider", "siliconflow", "--base-url",
                          hanging.base_url("siliconflow"), "--examples", "3", "--timeout",
-                         "2", "--max-time", "1", "--total-time", "5", "--profile",
+                         "3", "--max-time", "2", "--total-time", "4", "--profile",
                          "realistic", "--format", "json", "--report", "-")
     assert result.returncode == 1, result.stderr  # the hang fails `transport`
     report = json.loads(result.stdout)
