@@ -1,5 +1,5 @@
 """What stops a property run before hypothesis would: a deadline, a bound on fruitless draws,
-and Ctrl-C, with what was counted so far kept.
+and Ctrl-C (noted by the caller, polled here), with what was counted so far kept.
 
 Each stop is raised from inside hypothesis (where a draw starts) as a ``KeyboardInterrupt``:
 the one exception hypothesis lets through untouched (neither a failure to shrink nor, raised
@@ -56,6 +56,10 @@ class Bounds:
     deadline: float | None = None
     attempts: int = ATTEMPTS
     tick: Callable[[int], None] | None = None
+    # whether Ctrl-C came: polled at each draw, so that the run stops between two draws
+    # rather than wherever a signal lands (pydantic-core, building a model, turns a
+    # KeyboardInterrupt raised inside it into a SchemaError)
+    interrupted: Callable[[], bool] | None = None
 
 
 class Draws:
@@ -70,6 +74,8 @@ class Draws:
         self.failing = False  # a disagreement is being shrunk: draws are no longer fruitless
 
     def start(self) -> None:
+        if self.bounds.interrupted is not None and self.bounds.interrupted():
+            raise KeyboardInterrupt
         if self.bounds.deadline is not None and time.monotonic() >= self.bounds.deadline:
             raise OutOfTime
         checked = self.examples()

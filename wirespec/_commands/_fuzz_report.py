@@ -79,7 +79,7 @@ def text_row(row: Row) -> list[str]:
         file, line = row.place(found["constraint"])
         if file:
             lines.append(f"  documented at: {file}:{line}")
-        lines.append(f"  minimal payload: {_payload_text(found)[:2000]}")
+        lines.append(f"  {_minimal(row)}: {_payload_text(found)[:2000]}")
     elif row.not_both_sides and not row.stopped:
         lines.append(f"  not exercised on both sides: {_listed(row.not_both_sides)}")
     if row.unbreakable:
@@ -89,6 +89,11 @@ def text_row(row: Row) -> list[str]:
         lines.append(f"  {len(row.unbroken)} could not be broken alone within the bound (no "
                      f"break in 50 draws in a row): {_listed(row.unbroken)}")
     return lines
+
+
+def _minimal(row: Row) -> str:
+    """A run stopped while shrinking holds a failing payload, not the smallest one."""
+    return "payload (not shrunk to the end)" if row.stopped else "minimal payload"
 
 
 def _examples(number: int) -> str:
@@ -127,7 +132,7 @@ def github_row(row: Row) -> list[str]:
     if found is not None:
         file, line = row.place(found["constraint"])
         lines.append(annotation(
-            "error", f"{label}: {found['what']}; minimal payload: "
+            "error", f"{label}: {found['what']}; {_minimal(row)}: "
             f"{_payload_text(found)[:2000]}", title=f"wirespec fuzz: disagreement on "
             f"{found['constraint'] or row.model}", file=file, line=line))
     elif not row.stopped:
@@ -176,7 +181,7 @@ def markdown(rows: Sequence[Row], found: Totals) -> str:
         found_here = row.disagreement
         if found_here is not None:
             lines += ["", f"**{md_code(row.model)} ({row.kind})**: {md_cell(found_here['what'])}"
-                      f" — minimal payload {md_code(_payload_text(found_here), 1000)}"]
+                      f" — {_minimal(row)} {md_code(_payload_text(found_here), 1000)}"]
         if row.unbroken:
             lines += ["", f"{md_code(row.model)} ({row.kind}): not broken alone within the "
                       f"bound: {', '.join(md_code(c) for c in row.unbroken)}"]
@@ -203,7 +208,7 @@ def junit(path: str, rows: Sequence[Row]) -> None:
             file, line = row.place(found["constraint"])
             details = "\n".join([found["what"], *([f"documented at {file}:{line}"] if file
                                                   else []),
-                                 f"minimal payload: {_payload_text(found)}"])
+                                 f"{_minimal(row)}: {_payload_text(found)}"])
         cases.append(Case(row.model, f"wirespec.fuzz.{row.kind}", row.seconds,
                           failure=found["what"] if found is not None else None,
                           details=details,

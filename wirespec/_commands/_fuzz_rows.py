@@ -29,7 +29,9 @@ class Settings:
     examples: int
     seed: int
     max_time: float | None = None  # seconds per target
-    total_deadline: float | None = None  # a time.monotonic() instant: no target runs past it
+    # a time.monotonic() instant no target runs past; workers compare their own clock with it
+    # (CLOCK_MONOTONIC on Linux, mach time on macOS: one clock for every process)
+    total_deadline: float | None = None
 
 
 @dataclass
@@ -113,9 +115,10 @@ def _source(schema: dict[str, Any], constraint: str) -> dict[str, Any] | None:
 
 
 def run_target(model: str, kind: str, settings: Settings,
-               tick: Callable[[int], None] | None = None) -> Row:
-    """One model and kind within the time limits; Ctrl-C gives the row so far (stopped:
-    interrupted) when the run had begun."""
+               tick: Callable[[int], None] | None = None,
+               interrupted: Callable[[], bool] | None = None) -> Row:
+    """One model and kind within the time limits. Once ``interrupted()`` (Ctrl-C), the run
+    stops at its next draw with the row so far (stopped: interrupted)."""
     begun = time.monotonic()
     limits = [(begun + settings.max_time, "max-time")] if settings.max_time else []
     if settings.total_deadline is not None:
@@ -125,7 +128,7 @@ def run_target(model: str, kind: str, settings: Settings,
     deadline, why = min(limits) if limits else (None, None)
     try:
         result = run(model, kind, examples=settings.examples, seed_value=settings.seed,
-                     bounds=Bounds(deadline, tick=tick))
+                     bounds=Bounds(deadline, tick=tick, interrupted=interrupted))
     except Interrupted as stop:
         return row_of(stop.result, time.monotonic() - begun, "interrupted")
     return row_of(result, time.monotonic() - begun, why if result.stopped else None)

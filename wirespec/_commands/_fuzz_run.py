@@ -2,17 +2,18 @@
 row is handed on (``emit``) as it comes, whatever the order, and Ctrl-C ends the run with
 every row finished so far, the ones under way included (cut short, stopped: interrupted).
 
-Ctrl-C cuts a run short only while a target runs or the parent waits for a worker; at any
-other moment (a row being printed, the report being written) it is noted and acted on after,
-so a row is printed whole and the report written whole. Workers are told by the parent as
-well (a terminal sends SIGINT to every process of the job, ``kill -INT`` to one): each ends
-the target it is on with the examples so far, and starts no other.
+Ctrl-C is noted, never thrown into whatever runs: a run polls it at each draw and stops there
+with what it counted (an exception raised inside a library may come out as another one:
+pydantic-core turns a KeyboardInterrupt while it builds a model into a SchemaError), and a
+row is printed whole, the report written whole. Workers are told by the parent as well (a
+terminal sends SIGINT to every process of the job, ``kill -INT`` to one); each ends the
+target it is on and starts no other. A second Ctrl-C to the parent does not wait: the
+workers are ended and the rows so far are what the report holds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue
 import signal
@@ -23,7 +24,7 @@ from typing import Any
 
 from wirespec._exceptions import WirespecError
 
-from ._fuzz_rows import Row, Settings, not_run, run_target
+from ._fuzz_rows import Row, Settings, run_target
 from ._progress import Progress
 
 Emit = Callable[[int, Row], None]
@@ -33,28 +34,20 @@ STOP_WAIT = 60.0  # seconds workers get to hand in their rows after Ctrl-C
 
 
 class CtrlC:
-    """SIGINT raises KeyboardInterrupt once, and only inside :meth:`allowed`; it is noted
-    wherever it comes."""
+    """The first SIGINT is noted (:attr:`noted`, polled); with ``insist``, a second one
+    raises KeyboardInterrupt."""
 
-    def __init__(self) -> None:
-        self.raising = False
+    def __init__(self, *, insist: bool = True) -> None:
         self.noted = False
+        self.insist = insist
 
     def handle(self, signum: int, frame: object) -> None:
+        if self.noted and self.insist:
+            raise KeyboardInterrupt
         self.noted = True
-        if self.raising:
-            self.raising = False
-            raise KeyboardInterrupt
 
-    @contextlib.contextmanager
-    def allowed(self) -> Iterator[None]:
-        if self.noted:
-            raise KeyboardInterrupt
-        self.raising = True
-        try:
-            yield
-        finally:
-            self.raising = False
+    def polled(self) -> bool:
+        return self.noted
 
 
 @contextlib.contextmanager
@@ -90,13 +83,15 @@ def in_turn(targets: list[Target], settings: Settings, emit: Emit, progress: Pro
     """One target after another, in this process. Ctrl-C: KeyboardInterrupt, after the row
     of the target it cut short is emitted."""
     for index, (model, kind) in enumerate(targets):
+        if ctrl.noted:
+            raise KeyboardInterrupt
         progress.start(f"{model} {kind}")
-        with ctrl.allowed():
-            row = run_target(model, kind, settings, _ticker(progress, f"{model} {kind}"))
+        row = run_target(model, kind, settings, _ticker(progress, f"{model} {kind}"),
+                         ctrl.polled)
         progress.advance()
         emit(index, row)
-        if row.stopped == "interrupted":
-            raise KeyboardInterrupt
+    if ctrl.noted:
+        raise KeyboardInterrupt
 
 
 def in_workers(targets: list[Target], settings: Settings, workers: int, emit: Emit,
@@ -145,17 +140,12 @@ class _Pool:
         return len(self.exited) < len(self.processes)
 
     def receive(self, ctrl: CtrlC, results: Any) -> None:
+        if ctrl.noted and not self.interrupted:
+            self._stop()
         try:
-            if self.interrupted:  # already stopping: further Ctrl-C are only noted
-                message = results.get(timeout=SHOWN_EVERY)
-            else:
-                with ctrl.allowed():
-                    message = results.get(timeout=SHOWN_EVERY)
+            message = results.get(timeout=SHOWN_EVERY)
         except queue.Empty:
             self._check_alive()
-            return
-        except KeyboardInterrupt:
-            self._stop()
             return
         self._take(message)
 
@@ -214,6 +204,8 @@ class _Pool:
 def _context() -> Any:
     """fork on Linux: the workers start with the parent's modules loaded. Elsewhere the
     platform's default (macOS's fork is unsafe with its system libraries)."""
+    import multiprocessing
+
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
@@ -221,27 +213,20 @@ def _context() -> Any:
 
 def _work(number: int, tasks: Any, results: Any, settings: Settings) -> None:
     """A worker: targets from ``tasks`` until none is left or Ctrl-C came."""
-    ctrl = CtrlC()
+    ctrl = CtrlC(insist=False)  # the parent decides when not to wait
     signal.signal(signal.SIGINT, ctrl.handle)
     try:
         while not ctrl.noted:
             task = tasks.get()
-            if task is None:
+            if task is None or ctrl.noted:
                 break
             index, model, kind = task
             results.put(("start", number, index))
-            results.put(("row", number, index, _one(model, kind, settings, ctrl)))
+            row = run_target(model, kind, settings, interrupted=ctrl.polled)
+            results.put(("row", number, index, row))
     except WirespecError as err:
         results.put(("error", number, None, str(err)))
     except Exception as err:  # a bug of ours: the parent says it in one line
         results.put(("bug", number, None, f"{type(err).__name__}: {err}"))
     finally:
         results.put(("exit", number))
-
-
-def _one(model: str, kind: str, settings: Settings, ctrl: CtrlC) -> Row:
-    try:
-        with ctrl.allowed():
-            return run_target(model, kind, settings)
-    except KeyboardInterrupt:  # before the run had begun
-        return not_run(model, kind, "interrupted")

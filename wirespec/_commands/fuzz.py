@@ -9,20 +9,27 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wirespec.validators import _registry
 
-from . import _fuzz_report as report
 from ._arguments import seconds
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Subparsers, count
-from ._fuzz_rows import Row, Settings
-from ._fuzz_run import CtrlC, Target, handled, in_turn, in_workers
-from ._progress import Progress
+
+if TYPE_CHECKING:
+    from ._fuzz_report import Totals
+    from ._fuzz_rows import Row
+    from ._fuzz_run import Target
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
     import warnings
+
+    # hypothesis, pydantic and the generated models: loaded for this command only
+    from . import _fuzz_report as report
+    from ._fuzz_rows import Settings
+    from ._fuzz_run import CtrlC, handled, in_turn, in_workers
+    from ._progress import Progress
 
     # payloads at a 131072-character limit: hypothesis warns about the size of their repr
     warnings.filterwarnings("ignore", message="Generating overly large repr")
@@ -67,9 +74,10 @@ def _default_workers() -> int:
     return default_workers()
 
 
-def _conclude(args: argparse.Namespace, rows: list[Row], found: report.Totals,
-              workers: int) -> None:
+def _conclude(args: argparse.Namespace, rows: list[Row], found: Totals, workers: int) -> None:
     """The totals in the run's format; the report and the JUnit file when asked for."""
+    from . import _fuzz_report as report
+
     if args.format == "json":
         print(json.dumps({"totals": found.as_json()}))
     elif args.format == "markdown":
