@@ -9,12 +9,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from wirespec._commands import changes, checks, contract, fuzz, mock, proxy, schemas, tokens
 from wirespec._commands._common import EXIT_OK, EXIT_UNUSABLE, one_line
 from wirespec._exceptions import WirespecError
 
 Command = Callable[[argparse.Namespace], int]
-GROUPS = (schemas, checks, changes, fuzz, mock, contract, proxy, tokens)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,9 +23,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # the groups are imported here, under main's Ctrl-C handling (an import takes a while)
+    from wirespec._commands import (
+        changes,
+        checks,
+        contract,
+        fuzz,
+        mock,
+        proxy,
+        schemas,
+        tokens,
+    )
+
+    groups = (schemas, checks, changes, fuzz, mock, contract, proxy, tokens)
     parser = _Parser(prog="wirespec", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in GROUPS:
+    for group in groups:
         group.add_parsers(sub)
     return parser
 
@@ -46,7 +57,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse(argv)
+    try:
+        args = _parse(argv)
+    except KeyboardInterrupt:  # ^C while the commands load: as quiet as during a run
+        return 130
     run: Command = args.run
     try:
         return run(args)
