@@ -11,17 +11,22 @@
     @pytest.mark.parametrize("entry", wirespec.catalog(provider="dashscope"), ids=str)
     def test_each_model(entry): ...
 
-Hypothesis strategies stay where they are: ``from wirespec import strategies``.
+Hypothesis strategies stay where they are: ``from wirespec import strategies``. On GitHub
+Actions (``GITHUB_ACTIONS=true``) a test that fails on a wirespec report (``RequestRejected``,
+or any exception carrying a ``.report``) is also annotated at the document line of each
+constraint the request broke.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 LIVE_MARKER = "wirespec_live"
+_ANNOTATIONS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +48,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker(LIVE_MARKER) is not None:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed and call.excinfo is not None:
+        errors = getattr(getattr(call.excinfo.value, "report", None), "errors", None)
+        if errors:
+            item.config.stash.setdefault(_ANNOTATIONS, []).extend(
+                _annotations(item.nodeid, errors))
+    return report
+
+
+def _annotations(nodeid: str, errors: list[Any]) -> list[str]:
+    from wirespec.validators._ci import annotation, document_path
+
+    found = []
+    for error in errors[:20]:  # a workflow shows a few dozen annotations per step
+        file, line = document_path(getattr(error, "source", None))
+        found.append(annotation("error", f"{nodeid}: {error.pointer or '/'}: {error.message}",
+                                title=f"wirespec: {error.keyword}", file=file, line=line))
+    return found
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    lines = config.stash.get(_ANNOTATIONS, [])
+    if lines and os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 class MockFixture:
