@@ -44,14 +44,19 @@ def body_size(text: str) -> int:
     return value
 
 
-def seconds(text: str) -> float:
-    from wirespec.contracts._runs import MAX_TIMEOUT  # not loaded for commands without HTTP
-
+def positive_number(text: str, most: float, what: str) -> float:
+    """``text`` as a finite number above 0 and at most ``most``, or one line saying so."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds (above 0, "
-                                         f"at most {MAX_TIMEOUT:g})")
+    if not (math.isfinite(value) and 0 < value <= most):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not {what} (above 0, at most "
+                                         f"{most:g})")
     return value
+
+
+def seconds(text: str) -> float:
+    from wirespec.contracts._runs import MAX_TIMEOUT  # not loaded for commands without HTTP
+
+    return positive_number(text, MAX_TIMEOUT, "a number of seconds")

@@ -19,7 +19,7 @@ import queue
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from wirespec._exceptions import WirespecError
@@ -48,21 +48,6 @@ class CtrlC:
 
     def polled(self) -> bool:
         return self.noted
-
-
-@contextlib.contextmanager
-def handled(ctrl: CtrlC) -> Iterator[None]:
-    """SIGINT handled by ``ctrl`` for the run (only the main thread may handle it: elsewhere
-    Ctrl-C stays the caller's)."""
-    try:
-        previous = signal.signal(signal.SIGINT, ctrl.handle)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _ticker(progress: Progress, item: str) -> Callable[[int], None]:

@@ -12,7 +12,6 @@ failed on, at the end and on Ctrl-C (exit 130), where it covers exactly the line
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -41,6 +40,7 @@ from ._common import (
     headline,
     open_input,
 )
+from ._interrupts import Interrupts
 from ._jsonl_summary import BlockTally, Counts, print_summary
 
 BLOCK_BYTES = 256 * 1024  # one read, and one worker's task
@@ -203,41 +203,6 @@ def _would_wait(stream: IO[bytes]) -> bool:
 
 # -- running --------------------------------------------------------------------------------
 
-class Interrupts:
-    """Ctrl-C stops the run only while it waits (for input or a worker), so that the summary
-    counts exactly the lines printed; at any other moment it is noted and acted on as soon
-    as the block at hand is printed and counted."""
-
-    def __init__(self) -> None:
-        self.waiting = False
-        self.noted = False
-
-    def handle(self, signum: int, frame: object) -> None:
-        if self.waiting:
-            raise KeyboardInterrupt
-        self.noted = True
-
-    def check(self) -> None:
-        if self.noted:
-            raise KeyboardInterrupt
-
-    def wait(self, function: Callable[[], Any]) -> Any:
-        """``function()``, during which Ctrl-C stops the run."""
-        return self._run(function, waiting=True)
-
-    def hold(self, function: Callable[[], Any]) -> Any:
-        """``function()``, which Ctrl-C does not cut short."""
-        return self._run(function, waiting=False)
-
-    def _run(self, function: Callable[[], Any], *, waiting: bool) -> Any:
-        self.check()
-        before, self.waiting = self.waiting, waiting
-        try:
-            return function()
-        finally:
-            self.waiting = before
-
-
 def run(path: str | None, settings: Settings, workers: int) -> int:
     """Check every line of the input; print failures (every line with --all) and the summary."""
     _ = compiled(settings.model, settings.kind).closed_engine  # once, before workers fork
@@ -245,7 +210,7 @@ def run(path: str | None, settings: Settings, workers: int) -> int:
     interrupts = Interrupts()
     with open_input(path) as stream:
         try:
-            with _ctrl_c(interrupts):
+            with interrupts.installed():
                 _check_stream(stream, path, settings, workers, counts, interrupts)
         except KeyboardInterrupt:
             _summarise(counts, settings, ended="interrupted")
@@ -269,21 +234,6 @@ def _summarise(counts: Counts, settings: Settings, ended: str = "") -> None:
         print_summary(counts, "text" if settings.fmt == "github" else settings.fmt, ended=ended)
     if settings.junit:
         _ci_reports.summary_junit(settings.junit, counts, settings.label, settings.model, ended)
-
-
-@contextlib.contextmanager
-def _ctrl_c(interrupts: Interrupts) -> Iterator[None]:
-    """SIGINT handled by ``interrupts`` for the run (only the main thread may handle it:
-    elsewhere Ctrl-C stays the caller's)."""
-    try:
-        previous = signal.signal(signal.SIGINT, interrupts.handle)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 Reads = Callable[[Callable[[], None]], Iterator[Block]]

@@ -8,13 +8,9 @@ done: the partial report, its summary, exit 130."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +18,9 @@ from wirespec._exceptions import WirespecError
 from wirespec.contracts._reports import PROFILES, ContractReport, SuiteReport
 from wirespec.contracts._runs import PLACEHOLDER_KEY, POLITE_RATE, Watcher
 
-from ._arguments import Parser, count, seconds
+from ._arguments import Parser, count, positive_number, seconds
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from ._interrupts import Interrupts
 from ._progress import Progress
 
 # where each provider's key is usually kept, when --api-key-env is not given
@@ -31,42 +28,6 @@ _KEY_VARIABLES = {"cloudflare": "CLOUDFLARE_API_TOKEN", "dashscope": "DASHSCOPE_
                   "siliconflow": "SILICONFLOW_API_KEY"}
 FORMATS = ("text", "json", "github", "markdown")
 MOST_RATE = 10000.0
-
-
-class Interrupts:
-    """Ctrl-C cuts short only a wait (an exchange, a pause, drawing requests); at any other
-    moment it is noted and acted on at the next wait, so that what the report counts is
-    never half-recorded."""
-
-    def __init__(self) -> None:
-        self.waiting = False
-        self.noted = False
-
-    def handle(self, signum: int, frame: object) -> None:
-        if self.waiting:
-            raise KeyboardInterrupt
-        self.noted = True
-
-    def wait(self, function: Callable[[], Any]) -> Any:
-        if self.noted:
-            raise KeyboardInterrupt
-        before, self.waiting = self.waiting, True
-        try:
-            return function()
-        finally:
-            self.waiting = before
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        try:
-            previous = signal.signal(signal.SIGINT, self.handle)
-        except ValueError:  # not the main thread: Ctrl-C stays the caller's
-            yield
-            return
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 class _Shown(Watcher):
@@ -89,14 +50,7 @@ class _Shown(Watcher):
 
 
 def rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= MOST_RATE):
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a rate in requests per second "
-                                         f"(above 0, at most {MOST_RATE:g})")
-    return value
+    return positive_number(text, MOST_RATE, "a rate in requests per second")
 
 
 def _models(args: argparse.Namespace) -> tuple[list[str], str]:

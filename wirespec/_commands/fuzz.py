@@ -28,7 +28,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     # hypothesis, pydantic and the generated models: loaded for this command only
     from . import _fuzz_report as report
     from ._fuzz_rows import Settings
-    from ._fuzz_run import CtrlC, handled, in_turn, in_workers
+    from ._fuzz_run import CtrlC, in_turn, in_workers
+    from ._interrupts import handling
     from ._progress import Progress
 
     # payloads at a 131072-character limit: hypothesis warns about the size of their repr
@@ -43,7 +44,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     printer.header()
     ctrl = CtrlC()
     interrupted = False
-    with handled(ctrl):  # from here on, Ctrl-C is noted, never raised, outside a run
+    with handling(ctrl.handle):  # from here on, Ctrl-C is noted, never raised, outside a run
         try:
             if workers == 1:
                 in_turn(targets, settings, printer.emit, progress, ctrl)
