@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,21 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     """The `wirespec` command, run from the project folder, as a user would."""
     return subprocess.run([sys.executable, "-m", "wirespec._cli", *args], input=stdin,
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def read_until(process: subprocess.Popen[bytes], marker: bytes, seconds: float = 120) -> bytes:
+    """stdout up to ``marker``; a generous bound: a hang is the bug."""
+    assert process.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while marker not in seen:
+        assert time.monotonic() < deadline, seen
+        ready, _, _ = select.select([process.stdout], [], [], 1)
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            assert chunk, seen  # the process ended early
+            seen += chunk
+    return seen
 
 
 @pytest.fixture(scope="session")

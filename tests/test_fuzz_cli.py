@@ -7,20 +7,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
-import select
 import signal
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, read_until, run_cli
 from test_fuzz import CF, flipped
 
 from wirespec._cli import main
@@ -92,21 +89,6 @@ def test_a_time_that_is_no_time_is_one_line_and_exit_2(bad):
 
 
 # -- Ctrl-C ------------------------------------------------------------------------------------
-
-def read_until(process: subprocess.Popen[bytes], marker: bytes, seconds: float = 120) -> bytes:
-    """stdout up to ``marker``; a generous bound: a hang is the bug."""
-    assert process.stdout is not None
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while marker not in seen:
-        assert time.monotonic() < deadline, seen
-        ready, _, _ = select.select([process.stdout], [], [], 1)
-        if ready:
-            chunk = os.read(process.stdout.fileno(), 65536)
-            assert chunk, seen  # the process ended early
-            seen += chunk
-    return seen
-
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_prints_the_rows_so_far_the_summary_and_a_partial_report(tmp_path, workers):

@@ -7,17 +7,14 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import select
 import signal
 import subprocess
 import sys
-import time
 from typing import Any
 
 import orjson
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, read_until, run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -338,21 +335,6 @@ def test_workers_print_what_one_process_prints_in_input_order(tmp_path):
 
 
 # -- Ctrl-C -----------------------------------------------------------------------------------
-
-def read_until(process: subprocess.Popen[bytes], marker: bytes, seconds: float = 60) -> bytes:
-    """stdout up to ``marker``; a generous bound: a hang is the bug."""
-    assert process.stdout is not None
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while marker not in seen:
-        assert time.monotonic() < deadline, seen
-        ready, _, _ = select.select([process.stdout], [], [], 1)
-        if ready:
-            chunk = os.read(process.stdout.fileno(), 65536)
-            assert chunk, seen  # the process ended early
-            seen += chunk
-    return seen
-
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_prints_the_summary_of_what_was_done_and_exits_130(workers):
