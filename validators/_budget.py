@@ -360,14 +360,16 @@ def _input_verdict(budget: _Budget, verdict: Verdict, sizes: tuple[int, int] | N
     verdict.errors += budget.by_count(count.total, count.how)
 
 
-def budget(entry: ModelEntry, payload: Any, *, bounds: bool = True) -> Verdict:
+def budget(entry: ModelEntry, payload: Any, *, bounds: bool = True,
+           shortcut: bool = True) -> Verdict:
     """The budget of a schema-valid request: an error for every stated limit it breaks,
     named after the limit; a warning for every figure that is an estimate. ``bounds=False``
-    counts every request exactly (the reference the bounds are tested against)."""
+    counts every request exactly (the reference the bounds are tested against);
+    ``shortcut=False`` when the caller already tried :func:`decided_by_bytes`."""
     plan = plan_for(entry)
     if not (plan.output or plan.limits) or not isinstance(payload, dict):
         return Verdict()
-    if bounds and plan.limits:
+    if bounds and shortcut and plan.limits:
         decided = decided_by_bytes(entry, payload)
         if decided is not None:
             return Verdict([], decided, "upper bound")
@@ -406,6 +408,6 @@ def check_budget(entry: ModelEntry, payload: Any, report: Report) -> None:
     if decided is not None:  # the usual request: within every limit
         report.warnings += decided
         return
-    verdict = budget(entry, payload)
+    verdict = budget(entry, payload, shortcut=False)  # it did not decide: not tried twice
     report.errors += verdict.errors
     report.warnings += verdict.warnings

@@ -38,7 +38,7 @@ def github(report: Report, label: str) -> str:
 def _source_cell(item: ValidationError) -> str:
     if not item.source:
         return "—"
-    quote = item.source.get("text") or item.source.get("quote") or ""
+    quote = item.source.get("quote") or ""
     said = f" “{md_cell(quote, 120)}”" if quote else ""
     return md_code(item.where()) + said
 
