@@ -45,7 +45,7 @@ from ._proxy_routes import (
     upstream_target,
 )
 from ._redact import Redactor
-from ._serve import LOOPBACK, ServeError, _uvicorn, bind, in_thread
+from ._serve import LOOPBACK, ServeError, _uvicorn, announce_base_urls, bind, in_thread
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Mode = Literal["enforce", "report"]
@@ -381,10 +381,7 @@ def serve(settings: ProxySettings, host: str = LOOPBACK, port: int = 8766,
         proxy = RunningProxy(host, sock.getsockname()[1], None)
         announce(f"wirespec proxy: listening on {proxy.url}, forwarding to {settings.upstream} "
                  f"({settings.mode}; violations to {log_path or 'stderr'})")
-        for provider in settings.providers:
-            wire = WIRE_FORMATS[provider]
-            announce(f"  {wire.title:<32} base URL {proxy.base_url(provider)}  "
-                     f"({wire.endpoint_hint})")
+        announce_base_urls(announce, proxy, settings.providers)
         server.run(sockets=[sock])
     finally:
         if log is not sys.stderr:

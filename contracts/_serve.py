@@ -92,6 +92,14 @@ def _open_log(path: str) -> TextIO:
             from None
 
 
+def announce_base_urls(announce: Any, running: Any, providers: tuple[str, ...]) -> None:
+    """A line per provider: its name, the base URL its SDK takes here, the endpoint."""
+    for provider in providers:
+        wire = WIRE_FORMATS[provider]
+        announce(f"  {wire.title:<32} base URL {running.base_url(provider)}  "
+                 f"({wire.endpoint_hint})")
+
+
 def serve(settings: MockSettings, port: int, announce: Any = print,
           log_path: str | None = None) -> None:
     """Serve until interrupted; ``announce`` gets each line that tells where, once the mock
@@ -106,10 +114,7 @@ def serve(settings: MockSettings, port: int, announce: Any = print,
         announce(f"wirespec mock: listening on {mock.url} (seed {settings.seed}"
                  + (f", faults: {', '.join(sorted(settings.faults))}" if settings.faults
                     else "") + (f"; requests logged to {log_path}" if log_path else "") + ")")
-        for provider in settings.providers:
-            wire = WIRE_FORMATS[provider]
-            announce(f"  {wire.title:<32} base URL {mock.base_url(provider)}  "
-                     f"({wire.endpoint_hint})")
+        announce_base_urls(announce, mock, settings.providers)
         server.run(sockets=[sock])
     finally:
         if log is not None:
