@@ -20,7 +20,7 @@ from ._budget import check_budget
 from ._errors import Report, ValidationError, shorten
 from ._payload import ensure_json, parse_json
 from ._schema_walk import escape
-from ._undocumented import closed, limit_warnings, unknown_warnings
+from ._undocumented import documented_skeleton, limit_warnings, unknown_warnings
 from ._undocumented import drop_unknown as drop_members
 from ._walker import Walker
 
@@ -31,24 +31,29 @@ class CompiledSchema:
     kind: str
     schema: dict[str, Any]
     engine: Any = field(repr=False)
-    walker: Walker = field(default_factory=Walker, repr=False)
     entry: _registry.ModelEntry | None = field(default=None, repr=False)
+    walker: Walker = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.walker = Walker(engine_for)  # parts the engine accepts are not walked
+        self.walker.seed(self.schema, self.engine)
 
     def is_valid(self, payload: Any) -> bool:
         return bool(self.engine.is_valid(payload))
 
     @functools.cached_property
     def closed_engine(self) -> Any:
-        """The engine of the schema closed to unknown members (see _undocumented.closed)."""
-        return engine_for(closed(self.schema))
+        """The engine that accepts a payload exactly when it names no unknown member (see
+        _undocumented.documented_skeleton): whatever its values, valid or not."""
+        return engine_for(documented_skeleton(self.schema))
 
     @functools.cached_property
     def limit_notes(self) -> list[ValidationError]:
         return limit_warnings(self.entry) if self.entry and self.kind == "request" else []
 
     def warnings(self, payload: Any) -> list[ValidationError]:
-        """What the documents do not say about ``payload``: unknown members (the closed
-        schema decides first, in Rust; the walk runs only when it refuses), and for a
+        """What the documents do not say about ``payload``: unknown members (the skeleton
+        decides first, in Rust; the walk runs only when it refuses), and for a
         request, a model without a documented token limit."""
         found = []
         if self.entry is not None:

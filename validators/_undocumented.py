@@ -46,27 +46,38 @@ def _named(node: Any) -> tuple[set[str], bool]:
     return names, node.get("additionalProperties") is False and not branches
 
 
-def closed(schema: Any, inherited: frozenset[str] = frozenset()) -> Any:
-    """``schema`` with every object that lets unknown members through closed to them: when the
-    closed schema accepts a payload, the payload has no unknown member (the cheap check
-    before the walk). An alternative is closed to the members it and its parents name."""
-    if not isinstance(schema, dict):
-        return schema
-    found = schema.get("properties")
-    members: dict[str, Any] = found if isinstance(found, dict) else {}
-    names = inherited | set(members)
-    result: dict[str, Any] = {key: ({name: closed(member) for name, member in value.items()}
-                    if key == "properties" and isinstance(value, dict) else
-                    [closed(branch, names) for branch in value] if key in ALTERNATIVES
-                    and isinstance(value, list) else closed(value) if key == "items" else value)
-              for key, value in schema.items()}
-    if any(k in result for k in ALTERNATIVES) or "additionalProperties" in result:
-        return result
+def documented_skeleton(schema: Any) -> Any:
+    """A schema that accepts a value exactly when :func:`unknown_members` finds nothing in it,
+    whatever its values: the walk's places and the names documented at each (the union over
+    alternatives), with every value constraint and alternative left out. It is the cheap
+    check before the walk, and it holds for invalid payloads too (a closed copy of the schema
+    would refuse them for their values and send every one of them through the walk)."""
+    return _skeleton([schema])
+
+
+def _skeleton(nodes: list[Any]) -> Any:
+    if not nodes or any(node is True or node == {} for node in nodes):
+        return True  # as _walk: any value is documented here
+    names: set[str] = set()
+    open_somewhere = False
+    for node in nodes:
+        named, refused = _named(node)
+        names |= named
+        open_somewhere = open_somewhere or not refused
+    result: dict[str, Any] = {}
     if names:
-        result["properties"] = {**{name: True for name in sorted(inherited - set(members))},
-                                **{name: closed(member) for name, member in members.items()}}
+        result["properties"] = {name: _skeleton([s for node in nodes
+                                                 for s in _member_schemas(node, name)])
+                                for name in sorted(names)}
+    rest = [r for node in nodes for r in _rest_schemas(node)]
+    if rest:
+        result["additionalProperties"] = _skeleton(rest)
+    elif open_somewhere:
         result["additionalProperties"] = False
-    return result
+    items = [s for node in nodes for s in _item_schemas(node)]
+    if items:
+        result["items"] = _skeleton(items)
+    return result or True
 
 
 def _member_schemas(node: Any, name: str) -> list[Any]:

@@ -3,6 +3,7 @@ alternative's errors rather than every alternative's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ._errors import ValidationError
@@ -15,11 +16,38 @@ _FIRST = ("type", "required", "const", "enum")
 # breaks) would otherwise grow the cache without end in a long-running process.
 PLAN_CACHE_LIMIT = 4096
 Plan = list[tuple[Check, Any]]
+EngineFor = Callable[[dict[str, Any]], Any]  # a schema -> an engine with is_valid(instance)
 
 
 class Walker:
-    def __init__(self) -> None:
+    """The walk. Given ``engine_for``, a container the engine accepts is not walked: the engine
+    answers for it in one call, and only the subtrees it refuses are walked in Python (an
+    invalid request is mostly valid; without this, each alternative of each message item is
+    walked)."""
+
+    def __init__(self, engine_for: EngineFor | None = None) -> None:
         self._plans: dict[int, tuple[dict[str, Any], Plan]] = {}
+        self._engine_for = engine_for
+        self._engines: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def seed(self, schema: dict[str, Any], engine: Any) -> None:
+        """Use ``engine`` (already compiled) for ``schema``."""
+        self._engines[id(schema)] = (schema, engine)
+
+    def _verdict(self, schema: dict[str, Any], instance: Any) -> bool | None:
+        """The engine's verdict on ``instance`` against ``schema``; None when the part does not
+        compile alone (the walk decides)."""
+        cached = self._engines.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            assert self._engine_for is not None
+            try:
+                engine = self._engine_for(schema)
+            except ValueError:  # a part that does not compile alone: it is walked
+                engine = None
+            if len(self._engines) >= PLAN_CACHE_LIMIT:
+                self._engines.clear()
+            cached = self._engines[id(schema)] = (schema, engine)
+        return None if cached[1] is None else bool(cached[1].is_valid(instance))
 
     def _plan(self, schema: dict[str, Any]) -> Plan:
         cached = self._plans.get(id(schema))
@@ -38,14 +66,28 @@ class Walker:
         if schema is False:
             yield error(at, {}, "false", "no value is allowed here", False, instance)
             return
+        if (self._engine_for is not None and type(instance) in _CONTAINERS
+                and self._verdict(schema, instance)):
+            return
+        yield from self._walk(schema, instance, at)
+
+    def _walk(self, schema: dict[str, Any], instance: Any, at: At) -> Errors:
         for check, limit in self._plan(schema):
             yield from check(self, limit, instance, schema, at)
 
     def is_valid(self, schema: Any, instance: Any) -> bool:
+        if self._engine_for is not None and isinstance(schema, dict):
+            verdict = self._verdict(schema, instance)  # the engine's, never half a walk
+            if verdict is not None:
+                return verdict
         return next(iter(self.descend(schema, instance, At("", ""))), None) is None
 
-    def errors(self, schema: dict[str, Any], instance: Any) -> list[ValidationError]:
-        return list(self.descend(schema, instance, At("", "")))
+    def errors(self, schema: Any, instance: Any) -> list[ValidationError]:
+        """Every violated constraint; the root is walked without asking an engine (callers
+        walk what their engine refused)."""
+        if not isinstance(schema, dict):  # true or false
+            return list(self.descend(schema, instance, At("", "")))
+        return list(self._walk(schema, instance, At("", "")))
 
     def rank_alternatives(self, branches: list[Any], instance: Any, at: At, keyword: str
                           ) -> list[tuple[tuple[Any, ...], int, list[ValidationError]]]:
@@ -100,6 +142,7 @@ class Walker:
                                   item.limit, item.value, item.source, item.schema_path)
 
 
+_CONTAINERS = (dict, list)
 Ranked = list[tuple[tuple[Any, ...], int, list[ValidationError]]]
 
 
