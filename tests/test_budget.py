@@ -99,20 +99,41 @@ def entry(provider: str, limits: dict[str, int]) -> ModelEntry:
 OFFSETS = st.integers(-3, 3) | st.sampled_from([-10**6, 10**6]) | st.integers(-2000, 2000)
 
 
-@PROPERTY
-@given(MESSAGES, OFFSETS, OFFSETS, st.none() | st.integers(0, 300), st.booleans())
-def test_bounds_decide_as_the_exact_count_does(messages, input_offset, total_offset,
-                                               max_tokens, cached):
-    payload: dict[str, Any] = {"messages": messages}
+# the forms a conversation comes in: messages, a prompt (sent raw or in the template), and
+# DashScope's input.messages and input.prompt
+FORMS = st.sampled_from(["messages", "prompt", "raw prompt", "dashscope messages",
+                         "dashscope prompt"])
+
+
+def in_form(form: str, messages: list[dict[str, Any]], max_tokens: int | None
+            ) -> tuple[str, dict[str, Any]]:
+    """(provider, request) holding ``messages`` (a prompt: the first content) in ``form``."""
+    held: Any = messages if form.endswith("messages") else messages[0]["content"]
+    if form.startswith("dashscope"):
+        payload: dict[str, Any] = {"input": {form.split()[1]: held}}
+        if max_tokens is not None:
+            payload["parameters"] = {"max_tokens": max_tokens}
+        return "dashscope", payload
+    payload = {"messages": held} if form == "messages" else {"prompt": held}
+    if form == "raw prompt":
+        payload["raw"] = True
     if max_tokens is not None:
         payload["max_tokens"] = max_tokens
-    counted = exact(CF, payload)
+    return "cloudflare", payload
+
+
+@PROPERTY
+@given(MESSAGES, FORMS, OFFSETS, OFFSETS, st.none() | st.integers(0, 300), st.booleans())
+def test_bounds_decide_as_the_exact_count_does(messages, form, input_offset, total_offset,
+                                               max_tokens, cached):
+    provider, payload = in_form(form, messages, max_tokens)
+    counted = _tokens.count_request(provider, "qwen-test", payload).total
     limits = {"max_input_tokens": max(1, counted + input_offset),
               "context_window": max(1, counted + (max_tokens or 0) + total_offset)}
-    model = entry("cloudflare", limits)
+    model = entry(provider, limits)
     _tokens.clear_count_cache()
     if cached:  # the cache only tightens the upper bound: never a different verdict
-        _tokens.count_request("cloudflare", "qwen-test", payload)
+        _tokens.count_request(provider, "qwen-test", payload)
     bounded, reference = budget(model, payload), budget(model, payload, bounds=False)
     event(bounded.decided_by)
     assert reference.decided_by == "exact count"
@@ -159,8 +180,9 @@ def test_the_same_reports_with_and_without_the_bounds(model_id, payload, monkeyp
 
 
 @pytest.mark.parametrize(("model_id", "payload"), [
-    (CF, chat([{"type": "text", "text": "hi"}])), (CF, {"prompt": "hi"}),
-    (CF, chat("hi", max_tokens=19_990)), (LLAMA, chat("hi")), (DS, ds(prompt="hi")),
+    (CF, chat([{"type": "text", "text": "hi"}])), (CF, {"prompt": "hi", **chat("hi")}),
+    (CF, chat("hi", max_tokens=19_990)), (LLAMA, chat("hi")), (DS, ds("hi", prompt="hi")),
+    (CF, {"prompt": ["hi"]}),
     (DS, {"model": "qwen1.5-14b-chat", "input": {"messages": [], "history": []}}),
 ])
 def test_the_shortcut_leaves_everything_it_cannot_say_to_the_budget(model_id, payload):

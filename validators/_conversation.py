@@ -149,24 +149,32 @@ Tools = list[tuple[str, list[Any]]]  # (member, its tools)
 
 
 def plain_parts(provider: str, payload: Any) -> tuple[list[Any], Tools] | None:
-    """The messages of a request that has no prompt or history, and its tools as
-    ``_tools`` reads them (each non-empty ``tools``/``functions`` list, by name); None for
-    any other request (DashScope's tools are left to the general path)."""
+    """The messages of a request that has no history and not both messages and a prompt (a
+    prompt alone is one user message, as :func:`chat` and :func:`dashscope` count it), and
+    its tools as ``_tools`` reads them (each non-empty ``tools``/``functions`` list, by
+    name); None for any other request (DashScope's tools are left to the general path)."""
     if type(payload) is not dict:
         return None
     if provider == "dashscope":
         source = payload.get("input")
-        if type(source) is not dict or source.keys() != {"messages"}:
+        if type(source) is not dict or len(source) != 1:
             return None
-        messages, tools = source["messages"], []
+        messages, tools = source.get("messages", _prompt_turn(source.get("prompt"))), []
     else:
         messages = payload.get("messages")
         if "prompt" in payload:
-            return None
+            if messages is not None:
+                return None
+            messages = _prompt_turn(payload["prompt"])
         tools = [(name, payload[name]) for name in _TOOL_MEMBERS
                  if name in payload and type(payload[name]) is list and payload[name]
                  ] if "tools" in payload or "functions" in payload else []
     return (messages, tools) if type(messages) is list else None
+
+
+def _prompt_turn(prompt: Any) -> list[dict[str, str]] | None:
+    """A prompt as the one user turn the budget counts it as (sent raw, it is no longer)."""
+    return [{"role": "user", "content": prompt}] if type(prompt) is str else None
 
 
 def tools_estimates(names: list[str], provider: str) -> list[tuple[str, str]]:
