@@ -4,8 +4,8 @@ The input is read in blocks of whole lines, never whole: what is held is a block
 one line up to --max-bytes. Each block is checked (in a worker process when there are
 several) and the results are printed in input order, a few blocks in flight at most, so
 memory does not grow with the input (a worker reads its block of a regular file itself:
-only where it is crosses the pipe). Lines are parsed by parse_json_fast (orjson, with the
-strict parser's verdict and messages) and judged by check_value, as a single payload is.
+only where it is crosses the pipe). Lines are parsed by parse_json_fast (jiter, as strict as
+the strict parser, which gives the messages) and judged by check_value, as a single payload is.
 Only failures are printed unless --all; the summary counts, per constraint, the lines it
 failed on, at the end and on Ctrl-C (exit 130), where it covers exactly the lines printed.
 """
