@@ -205,27 +205,30 @@ def decided_by_bytes(entry: ModelEntry, payload: Any) -> list[ValidationError] |
     every limit by its bytes alone: decided in microseconds, building nothing the report
     does not need; returns the warnings the budget gives it (tools are an estimate). None
     says only "not decided here"."""
-    plan = plan_for(entry)
+    held = _PLANS.get(id(entry))  # plan_for's own first step, without the call
+    plan = held[1] if held is not None and held[0] is entry else plan_for(entry)
     parts = plain_parts(entry.provider, payload) if plan.tokenizer.exact else None
     if parts is None:
         return None
     messages, tools = parts
-    try:
-        roles, contents = list(map(_ROLE, messages)), list(map(_CONTENT, messages))
-        joined = "".join(roles + contents)  # a TypeError unless all are strings
+    try:  # a TypeError unless every role and content is a string
+        joined = "".join([*map(_ROLE, messages), *map(_CONTENT, messages)])
     except (TypeError, KeyError):
         return None
     path = plan.max_tokens_path
-    extra = whole_number(payload.get(path[0]) if len(path) == 1 else _at(payload, path))
-    if extra is None:
-        extra = next((default for required, default, _ in plan.defaults
-                      if required <= payload.keys()), 0)
+    extra = payload.get(path[0]) if len(path) == 1 else _at(payload, path)
+    if type(extra) is not int:  # the usual max_tokens needs no conversion
+        extra = whole_number(extra)
+        if extra is None:
+            extra = next((default for required, default, _ in plan.defaults
+                          if required <= payload.keys()), 0)
     if plan.output_cap is not None and extra > plan.output_cap:
         return None
     # ASCII is its own NFC, and its bytes are its length; other text is bounded by its
     # most NFC can make of it (the exact NFC size is the general path's, when this fails)
     size = len(joined) if joined.isascii() else NFC_GROWTH * utf8_size(joined)
-    framing, specials = chatml_framing(roles, "" if tools else None, plan.tokenizer.size)
+    framing, specials = chatml_framing(len(messages), messages[0]["role"] if messages else None,
+                                       "" if tools else None, plan.tokenizer.size)
     if tools:
         written = _tools_bound([tool for _, listed in tools for tool in listed])
         if written is None:

@@ -121,16 +121,17 @@ def chatml_size(roles: list[str], contents: list[str], tools: str | None,
     must add up over a newline (UTF-8 bytes do, before and after NFC: nothing composes
     with a newline)."""
     texts = roles + contents
-    framing, specials = chatml_framing(roles, tools, size)
+    framing, specials = chatml_framing(len(roles), roles[0] if roles else None, tools, size)
     return (size_all(texts) if size_all else sum(map(size, texts))) + framing, specials
 
 
-def chatml_framing(roles: list[str], tools: str | None,
+def chatml_framing(turns: int, first_role: str | None, tools: str | None,
                    size: Callable[[str], int]) -> tuple[int, int]:
-    """(the ``size`` the template adds to the roles and contents, the special tokens)."""
-    framing = 2 * len(roles) + len(REPLY)  # the newline after each role and each turn
-    specials = 2 * len(roles) + 1
-    if (roles or tools is not None) and not (roles and roles[0] == "system"):
+    """(the ``size`` the template adds to the roles and contents of ``turns`` turns, the first
+    one's role ``first_role``, the special tokens)."""
+    framing = 2 * turns + len(REPLY)  # the newline after each role and each turn
+    specials = 2 * turns + 1
+    if (turns or tools is not None) and first_role != "system":
         framing += DEFAULT_TURN  # the default system turn and its newline
         specials += 2
     return framing + (size(tools) if tools is not None else 0), specials
