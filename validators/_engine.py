@@ -48,16 +48,23 @@ class CompiledSchema:
         return engine_for(documented_skeleton(self.schema))
 
     @functools.cached_property
+    def documented_engine(self) -> Any:
+        """One engine for the usual payload: valid, and naming no unknown member (the schema
+        and the skeleton together, so the payload crosses into Rust once)."""
+        schema = {key: value for key, value in self.schema.items() if key != "$schema"}
+        return engine_for({"allOf": [schema, documented_skeleton(self.schema)]})
+
+    @functools.cached_property
     def limit_notes(self) -> list[ValidationError]:
         return limit_warnings(self.entry) if self.entry and self.kind == "request" else []
 
-    def warnings(self, payload: Any) -> list[ValidationError]:
+    def warnings(self, payload: Any, *, documented: bool = False) -> list[ValidationError]:
         """What the documents do not say about ``payload``: unknown members (the skeleton
-        decides first, in Rust; the walk runs only when it refuses), and for a
-        request, a model without a documented token limit."""
+        decides first, in Rust; the walk runs only when it refuses; ``documented``: already
+        known to name none), and for a request, a model without a documented token limit."""
         found = []
         if self.entry is not None:
-            if not self.closed_engine.is_valid(payload):
+            if not documented and not self.closed_engine.is_valid(payload):
                 found += unknown_warnings(self.entry, self.kind, self.schema, payload)
             found += self.limit_notes
         return found
@@ -123,10 +130,11 @@ def check_value(model_id: str, payload: Any, kind: str = "request", *,
     engine = compiled(model_id, kind)
     if not parsed:
         ensure_json(payload)
-    report = engine.report(payload)
+    usual = engine.entry is not None and engine.documented_engine.is_valid(payload)
+    report = Report(engine.model, kind) if usual else engine.report(payload)
     if budget and kind == "request" and report.ok and engine.entry and engine.entry.limits:
         check_budget(engine.entry, payload, report)  # errors, and estimates as warnings
-    report.warnings.extend(engine.warnings(payload))
+    report.warnings.extend(engine.warnings(payload, documented=usual))
     if strict:
         report.errors.extend(report.warnings)
         report.warnings = []
