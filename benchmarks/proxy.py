@@ -13,13 +13,14 @@ Targets (issue 15): added p50 <= 1 ms, p99 <= 5 ms; throughput >= 50% of direct.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import tempfile
 import time
 import timeit
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import _loadgen
@@ -94,44 +95,76 @@ async def measure(mock: Server, proxy: Server) -> None:
 
 
 async def client_costs(direct: str) -> None:
-    """What forwarding costs the proxy's client (httpx.AsyncClient as the proxy sets it up)
-    over the cheapest client: sequential requests to the mock, one connection."""
-    from wirespec.contracts._proxy import ProxyApp, ProxySettings
+    """What forwarding costs the proxy's upstream pool (contracts/_upstream.py) over the
+    cheapest client, and what aiohttp's session (the fastest library measured) costs for the
+    same: sequential requests to the mock, one connection, then 8 at once."""
+    from wirespec.contracts._proxy_routes import upstream_origin
+    from wirespec.contracts._upstream import Pool
 
     raw, _ = await load(direct, 600, 1)
-    client = ProxyApp(ProxySettings(direct)).client()
+    pool = Pool(upstream_origin(direct))
     bodies = [json.dumps(payload).encode() for payload in PAYLOADS]
-    timed, began = [], time.process_time()
-    for n in range(600):
-        started = time.perf_counter_ns()
-        answer = await client.send(httpx.Request(
-            "POST", direct + PATH, content=bodies[n % len(bodies)],
-            headers={"Authorization": "Bearer bench", "Content-Type": "application/json"}),
-            stream=True)
-        await answer.aread()
-        await answer.aclose()
-        timed.append((time.perf_counter_ns() - started) / 1e6)
-        assert answer.status_code == 200
-    spent = (time.process_time() - began) / 600 * 1000
-    await client.aclose()
-    with_httpx, cheapest = percentile(timed, 0.5), percentile(raw, 0.5)
-    print(f"  the proxy's httpx.AsyncClient to the mock: p50 {with_httpx:.3f} ms against raw "
-          f"HTTP/1.1 {cheapest:.3f} ms ({with_httpx - cheapest:.3f} ms more), {spent:.3f} ms of "
-          "CPU per request")
-    print(f"    of which aiohttp's session alone (the transport under it): "
-          f"{await aiohttp_cpu(direct, bodies):.3f} ms of CPU per request")
+    headers = [(b"authorization", b"Bearer bench"), (b"content-type", b"application/json"),
+               (b"accept-encoding", b"gzip, deflate")]
+
+    async def forward(n: int) -> None:
+        answer = await pool.request(b"POST", PATH.encode(), headers, bodies[n % len(bodies)])
+        async for _chunk, _more in answer.chunks(decode=True):
+            pass
+        answer.close()
+        assert answer.status == 200
+
+    timed = [await _timed(forward, n) for n in range(600)]
+    alone, together = await _cpu_per_request(forward)
+    await pool.aclose()
+    print(f"  the proxy's upstream pool to the mock: p50 {percentile(timed, 0.5):.3f} ms against "
+          f"raw HTTP/1.1 {percentile(raw, 0.5):.3f} ms; CPU per request {alone:.3f} ms one at "
+          f"a time, {together:.3f} ms {CONNECTIONS} at once")
+    aiohttp = await aiohttp_cpu(direct, bodies)
+    if aiohttp is not None:
+        print(f"  aiohttp's ClientSession for the same: {aiohttp[0]:.3f} ms one at a time, "
+              f"{aiohttp[1]:.3f} ms {CONNECTIONS} at once")
 
 
-async def aiohttp_cpu(direct: str, bodies: list[bytes]) -> float:
-    import aiohttp
+async def _timed(forward: Callable[[int], Awaitable[None]], n: int) -> float:
+    started = time.perf_counter_ns()
+    await forward(n)
+    return (time.perf_counter_ns() - started) / 1e6
 
-    async with aiohttp.ClientSession(auto_decompress=False) as session:
-        began = time.process_time()
-        for n in range(600):
+
+async def _cpu_per_request(forward: Callable[[int], Awaitable[None]],
+                           total: int = 1600) -> tuple[float, float]:
+    """CPU ms per request of ``forward``: one at a time, then ``CONNECTIONS`` at once."""
+    began = time.process_time()
+    for n in range(total):
+        await forward(n)
+    alone = (time.process_time() - began) / total * 1000
+
+    async def worker(offset: int) -> None:
+        for n in range(total // CONNECTIONS):
+            await forward(n + offset)
+
+    began = time.process_time()
+    await asyncio.gather(*(worker(i) for i in range(CONNECTIONS)))
+    return alone, (time.process_time() - began) / total * 1000
+
+
+async def aiohttp_cpu(direct: str, bodies: list[bytes]) -> tuple[float, float] | None:
+    try:
+        import aiohttp
+    except ImportError:  # not the proxy's: the comparison is left out
+        return None
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
+                                     auto_decompress=False) as session:
+        async def forward(n: int) -> None:
             async with session.post(direct + PATH, data=bodies[n % len(bodies)], headers={
-                    "Authorization": "Bearer bench", "Content-Type": "application/json"}) as r:
-                await r.read()
-        return (time.process_time() - began) / 600 * 1000
+                    "Authorization": "Bearer bench", "Content-Type": "application/json"},
+                    allow_redirects=False) as answer:
+                async for _chunk in answer.content.iter_any():
+                    pass
+
+        return await _cpu_per_request(forward)
 
 
 def per_call_us(function: Callable[[], Any]) -> float:

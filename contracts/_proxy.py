@@ -11,8 +11,9 @@ header, a key or a body, and a key quoted back in a message is redacted. Anythin
 (other endpoints and methods) is forwarded unchecked; ``GET /healthz`` answers without asking
 the upstream.
 
-One pooled ``httpx.AsyncClient`` forwards for the app's whole life; it keeps no cookies, reads
-no proxy settings or netrc, and follows no redirects (the client sees them).
+One pool of kept-alive connections to the upstream (``_upstream.Pool``: asyncio's protocols,
+httptools' parser) forwards for the app's whole life; it keeps no cookies, reads no proxy
+settings or netrc, and follows no redirects (the client sees them).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
-import httpx
-
 from wirespec.validators._errors import ValidationError
 
 from ._mock import MAX_BODY, MockSettings, Receive, Scope, Send, _code, _respond
@@ -38,20 +37,20 @@ from ._proxy_routes import (
     Door,
     Inbound,
     answer_check,
-    failure,
     request_headers,
     response_headers,
-    upstream_client,
-    upstream_target,
+    upstream_origin,
 )
 from ._redact import Redactor
 from ._serve import LOOPBACK, ServeError, _uvicorn, announce_base_urls, bind, in_thread
+from ._upstream import Answer, Pool, UpstreamError
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Mode = Literal["enforce", "report"]
 # where clients put keys: each value is redacted from every message the log writes
 _KEY_HEADERS = frozenset({b"authorization", b"x-api-key", b"api-key", b"x-auth-key"})
 MAX_MESSAGE = 300  # characters of a message in the log
+WATCH_AFTER = 0.05  # seconds before the proxy watches for a client that leaves
 
 
 @dataclass(frozen=True)
@@ -132,12 +131,12 @@ class ProxyApp:
         self.settings = settings
         self.door = Door(MockSettings(settings.providers, max_body=settings.max_body))
         self.log = ViolationLog(log or sys.stderr)
-        self._client: httpx.AsyncClient | None = None
+        self._pool: Pool | None = None
 
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:  # in the serving loop: its connections belong to it
-            self._client = upstream_client()
-        return self._client
+    def pool(self) -> Pool:
+        if self._pool is None:  # in the serving loop: its connections belong to it
+            self._pool = Pool(upstream_origin(self.settings.upstream))
+        return self._pool
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -167,11 +166,11 @@ class ProxyApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.client()
+                self.pool()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._client is not None:  # before saying so: then the loop stops
-                    await self._client.aclose()
+                if self._pool is not None:  # before saying so: then the loop stops
+                    await self._pool.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -203,9 +202,13 @@ class ProxyApp:
 
     async def _guarded(self, exchange: _Exchange, receive: Receive, send: Send) -> None:
         """Forward, and stop asking the upstream when the client leaves before its answer is
-        whole (a stream the client no longer reads costs the caller tokens)."""
+        whole (a stream the client no longer reads costs the caller tokens). The watch starts
+        after ``WATCH_AFTER`` seconds: most answers are whole before then, and a task for
+        each would cost them a tenth of the proxy's time."""
         task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
         gone = False
+        watcher: asyncio.Task[None] | None = None
 
         async def watch() -> None:
             nonlocal gone
@@ -215,7 +218,11 @@ class ProxyApp:
                 gone = True
                 task.cancel()
 
-        watcher = asyncio.get_running_loop().create_task(watch())
+        def start_watching() -> None:
+            nonlocal watcher
+            watcher = loop.create_task(watch())
+
+        timer = loop.call_later(WATCH_AFTER, start_watching)
         try:
             await self._forward(exchange, send)
         except asyncio.CancelledError:
@@ -223,67 +230,56 @@ class ProxyApp:
                 raise
             task.uncancel()
         finally:
-            watcher.cancel()
+            timer.cancel()
+            if watcher is not None:
+                watcher.cancel()
 
     async def _forward(self, exchange: _Exchange, send: Send) -> None:
         scope = exchange.scope
-        request = httpx.Request(scope["method"], self._url(scope), content=exchange.raw,
-                                headers=request_headers(scope["headers"]))
+        # as sent: a percent-encoded model name (Cloudflare's SDK) stays encoded
+        target: bytes = scope.get("raw_path") or scope["path"].encode()
+        if query := scope.get("query_string"):
+            target += b"?" + query
         try:
-            upstream = await self.client().send(request, stream=True)
-        except httpx.HTTPError as err:
+            upstream = await self.pool().request(scope["method"].encode(), target,
+                                                 request_headers(scope["headers"]), exchange.raw)
+        except UpstreamError as err:
             await self._unreachable(exchange, err, send)
             return
         try:
             await self._pass_on(exchange, upstream, send)
         finally:
-            await upstream.aclose()
+            upstream.close()
 
-    def _url(self, scope: Scope) -> httpx.URL:
-        # as sent: a percent-encoded model name (Cloudflare's SDK) stays encoded
-        path: bytes = scope.get("raw_path") or scope["path"].encode()
-        query: bytes = scope.get("query_string", b"")
-        return upstream_target(self.settings.upstream, path + b"?" + query if query else path)
-
-    async def _unreachable(self, exchange: _Exchange, err: httpx.HTTPError, send: Send) -> None:
-        status, reason = failure(err)
-        message = f"wirespec proxy: the upstream did not answer: {reason}"
+    async def _unreachable(self, exchange: _Exchange, err: UpstreamError, send: Send) -> None:
+        message = f"wirespec proxy: the upstream did not answer: {err.reason}"
         inbound = exchange.inbound
         exchange.answered = True  # by the proxy: the client leaving now stops nothing
         if inbound is None:
-            await _respond(send, status, json.dumps({"error": message}).encode())
+            await _respond(send, err.status, json.dumps({"error": message}).encode())
             return
         self.log.write(inbound.model, "upstream", [ValidationError("", "transport", message)],
-                       f"answered {status}", exchange.redact)
-        await self._refuse(inbound, Rejection(status, "BadGateway", message), send)
+                       f"answered {err.status}", exchange.redact)
+        await self._refuse(inbound, Rejection(err.status, "BadGateway", message), send)
 
-    async def _pass_on(self, exchange: _Exchange, upstream: httpx.Response,
-                       send: Send) -> None:
-        codings = {c.strip().lower() for c in upstream.headers.get_list("content-encoding",
-                                                                        split_commas=True)}
-        decoded = codings <= DECODED  # else passed on as it came, and not checked
-        await send({"type": "http.response.start", "status": upstream.status_code,
-                    "headers": response_headers(upstream.headers.raw, decoded)})
+    async def _pass_on(self, exchange: _Exchange, upstream: Answer, send: Send) -> None:
+        decoded = DECODED.issuperset(upstream.codings)  # else passed on as it came, unchecked
+        await send({"type": "http.response.start", "status": upstream.status,
+                    "headers": response_headers(upstream.headers, decoded)})
         check = None
         if decoded and exchange.inbound is not None:
-            check = answer_check(exchange.inbound, upstream.status_code,
-                                 upstream.headers.get("content-type", ""), self.settings.max_body)
-        # raw when nothing encodes them (no decoder to pass), or when they go on encoded
-        encoded = decoded and bool(codings - {"identity"})
-        chunks = upstream.aiter_bytes() if encoded else upstream.aiter_raw()
+            check = answer_check(exchange.inbound, upstream.status, upstream.content_type,
+                                 self.settings.max_body)
         try:
-            async for chunk in chunks:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            async for chunk, more in upstream.chunks(decode=decoded):
+                exchange.answered = not more
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
                 if check is not None:  # after the chunk has gone on: it waits for no check
-                    self._log_answer(exchange, check.kind, check.feed(chunk))
-        except httpx.HTTPError as err:  # cut off: the client sees the connection close
+                    self._log_answer(exchange, check.kind, check.feed(chunk) if more else
+                                     check.feed(chunk) + check.close())
+        except UpstreamError as err:  # cut off: the client sees the connection close
             self._log_answer(exchange, "upstream", [ValidationError(
-                "", "transport", f"the upstream's answer broke off: {type(err).__name__}")])
-            return
-        exchange.answered = True
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-        if check is not None:
-            self._log_answer(exchange, check.kind, check.close())
+                "", "transport", f"the upstream's answer broke off: {err.reason}")])
 
     def _log_answer(self, exchange: _Exchange, kind: str, errors: list[ValidationError]) -> None:
         if errors and exchange.inbound is not None:

@@ -5,15 +5,14 @@ The proxy routes and refuses requests through the mock's front door (:class:`Doo
 paths name the same wire formats, and a request the mock would refuse gets the mock's refusal,
 status and body, so the two can never disagree. Answers are checked as the contract runner
 checks them (envelope, then the response or error schema); streams event by event, with
-``validate_stream``'s rules, as the bytes pass. The way to the upstream: its URL, the one
-pooled client, and which headers go on (none hop-by-hop).
+``validate_stream``'s rules, as the bytes pass. The way to the upstream: its URL, where the
+pool connects, and which headers go on (none hop-by-hop).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import http.cookiejar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +22,12 @@ from wirespec._exceptions import PayloadError, UnknownModelError
 from wirespec.validators import _registry
 from wirespec.validators._engine import check_value, compiled
 from wirespec.validators._errors import ValidationError
-from wirespec.validators._payload import parse_json
+from wirespec.validators._payload import parse_json_fast
 from wirespec.validators._sse import StreamChecker
 
 from ._mock import MockApp, _code, _Refused, _request_id
 from ._serve import ServeError
+from ._upstream import Origin
 from ._wire import Rejection, WireFormat
 
 
@@ -37,10 +37,20 @@ class Inbound:
 
     wire: WireFormat
     model: str  # the model's id; ``provider:name`` as sent when no document names it
-    known: bool  # a document names the model: the answer is checked too
+    raw: bytes = field(repr=False)  # the body as sent
     errors: list[ValidationError] = field(default_factory=list)
     refusal: Rejection | None = None  # the mock's answer to it; None: the mock would serve it
-    request_id: str = ""
+    entry: _registry.ModelEntry | None = None  # the document's model: the answer is checked
+
+    @property
+    def known(self) -> bool:
+        """A document names the model."""
+        return self.entry is not None
+
+    @functools.cached_property
+    def request_id(self) -> str:
+        """The id an error body from the proxy carries (only those need it)."""
+        return _request_id(f"proxy/{hashlib.sha256(self.raw).hexdigest()[:16]}")
 
 
 class Door(MockApp):
@@ -51,24 +61,22 @@ class Door(MockApp):
         return self._route(path)
 
     def inspect(self, wire: WireFormat, rest: str, raw: bytes) -> Inbound:
-        request_id = _request_id(f"proxy/{hashlib.sha256(raw).hexdigest()[:16]}")
         try:
-            body = parse_json(raw, origin="request body")
+            body = parse_json_fast(raw, origin="request body")
         except PayloadError as err:
-            return Inbound(wire, _named(wire, wire.model_name(rest, None)), False,
+            return Inbound(wire, _named(wire, wire.model_name(rest, None)), raw,
                            [ValidationError("", "json", str(err))],
-                           Rejection(400, _code(wire, "malformed"), str(err)), request_id)
+                           Rejection(400, _code(wire, "malformed"), str(err)))
         name = wire.model_name(rest, body)
         if name is None:
-            return Inbound(wire, _named(wire, None), False,
+            return Inbound(wire, _named(wire, None), raw,
                            [ValidationError("/model", "required", "the model is missing")],
-                           Rejection(400, _code(wire, "malformed"), "the model is missing"),
-                           request_id)
+                           Rejection(400, _code(wire, "malformed"), "the model is missing"))
         model = _entry(f"{wire.provider}:{name}")
         if model is None:  # newer than wirespec's documents: the upstream decides
-            return Inbound(wire, _named(wire, name), False, request_id=request_id)
+            return Inbound(wire, _named(wire, name), raw)
         report = check_value(model.id, body, "request", parsed=True)
-        inbound = Inbound(wire, model.id, True, report.errors, request_id=request_id)
+        inbound = Inbound(wire, model.id, raw, report.errors, entry=model)
         if not report.ok:
             inbound.refusal = self._refusal(wire, model.id, body)
         return inbound
@@ -111,10 +119,9 @@ def answer_check(inbound: Inbound, status: int, content_type: str,
     """How to check the answer to ``inbound``: a 2xx stream event by event, a 2xx body against
     the response schema (inside the provider's envelope), a refusal against the error schema
     where the documents give one; None when there is nothing to check it against."""
-    if not inbound.known:
+    if inbound.entry is None:
         return None
-    entry = _entry(inbound.model)
-    kinds = entry.kinds if entry is not None else {}
+    kinds = inbound.entry.kinds
     if 200 <= status < 300 and content_type.startswith("text/event-stream"):
         return StreamCheck(inbound.model) if "stream" in kinds else None
     if 200 <= status < 300 and "response" in kinds:
@@ -152,7 +159,7 @@ class WholeCheck(AnswerCheck):
     def _body_errors(self, body: bytes) -> list[ValidationError]:
         wire, model_id = self._inbound.wire, self._inbound.model
         try:
-            value = parse_json(body, origin="the body")
+            value = parse_json_fast(body, origin="the body")
         except PayloadError as err:
             return [ValidationError("", "json", str(err))]
         if self.kind == "response":
@@ -170,7 +177,7 @@ class StreamCheck(StreamChecker, AnswerCheck):
     kind = "stream"
 
 
-# --- the way to the upstream: its URL, the client, what is forwarded ---------------------
+# --- the way to the upstream: its URL, what is forwarded ---------------------------------
 
 # hop-by-hop (RFC 9110 7.6.1) and what the proxy sets itself for each leg (the whole body is
 # read before it is forwarded: an Expect: 100-continue was the caller's to the proxy)
@@ -178,8 +185,8 @@ NOT_FORWARDED = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                            b"proxy-authorization", b"proxy-connection", b"te", b"trailer",
                            b"trailers", b"transfer-encoding", b"upgrade", b"host",
                            b"content-length", b"accept-encoding", b"expect"})
-DECODED = frozenset({"gzip", "deflate", "identity"})  # httpx always decodes these
-TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an LLM may think for minutes
+_NOT_PASSED_BACK = NOT_FORWARDED - {b"content-length", b"accept-encoding"}
+DECODED = frozenset({b"gzip", b"deflate", b"identity"})  # what the proxy asks for and undoes
 
 
 def upstream_url(text: str) -> str:
@@ -200,61 +207,12 @@ def upstream_url(text: str) -> str:
     return str(url).rstrip("/")
 
 
-def failure(err: httpx.HTTPError) -> tuple[int, str]:
-    """The status (504 when it timed out, 502 otherwise) and reason for a failed exchange,
-    from the cause: httpx-aiohttp names every failed connection ConnectTimeout."""
-    cause = err.__cause__
-    if isinstance(cause, TimeoutError):
-        return 504, "timed out"
-    if isinstance(cause, OSError):
-        return 502, f"cannot connect ({cause.strerror or type(cause).__name__})"
-    timed_out = isinstance(err, httpx.TimeoutException)
-    return (504, "timed out") if timed_out else (502, type(err).__name__)
-
-
-def transport() -> httpx.AsyncBaseTransport | None:
-    """aiohttp's pool and parser under httpx's client (httpx-aiohttp): the client's CPU per
-    request at 8 connections 0.39 ms against httpcore's 1.17, whose pool retried each request
-    1.4 times (ConnectionNotAvailable); httpcore when it is not installed. The session keeps no
-    cookies, reads no proxy settings or netrc, and leaves decoding to httpx."""
-    try:
-        import aiohttp
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:
-        return None
-
-    def session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
-                                     auto_decompress=False)
-    return AiohttpTransport(client=session)
-
-
-@functools.lru_cache(maxsize=1024)
-def upstream_target(upstream: str, target: bytes) -> httpx.URL:
-    """Parsed once per path: most traffic goes to one or two endpoints, and parsing a URL is a
-    tenth of what forwarding costs httpx."""
-    return httpx.URL(upstream + target.decode("latin-1"))
-
-
-class NoCookies(http.cookiejar.CookieJar):
-    """A jar that takes nothing: the proxy's one client serves every caller, and httpx would
-    otherwise read every answer's headers for cookies through ``http.cookiejar``."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        return None
-
-
-def upstream_client() -> httpx.AsyncClient:
-    """The proxy's one pooled client: no cookies kept, no proxy settings or netrc read, no
-    redirect followed (the caller sees it), minutes allowed for an answer."""
-    return httpx.AsyncClient(transport=transport(), timeout=TIMEOUT, trust_env=False,
-                             follow_redirects=False, cookies=NoCookies(),
-                             limits=httpx.Limits(max_connections=None,
-                                                 max_keepalive_connections=100))
+def upstream_origin(upstream: str) -> Origin:
+    """Where the pool connects for ``upstream`` (as :func:`upstream_url` gives it)."""
+    url = httpx.URL(upstream)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return Origin(url.scheme, url.raw_host.decode("ascii"), port, url.netloc,
+                  url.raw_path.rstrip(b"/"))
 
 
 def connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
@@ -264,15 +222,21 @@ def connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
 
 
 def request_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    dropped = NOT_FORWARDED | connection_tokens(headers)
-    kept = [(name, value) for name, value in headers if name.lower() not in dropped]
-    return [*kept, (b"accept-encoding", b"gzip, deflate")]
+    """The caller's headers that go on (an ASGI server gives their names lowercased)."""
+    dropped = NOT_FORWARDED
+    if any(name == b"connection" for name, _ in headers):
+        dropped = dropped | connection_tokens(headers)
+    kept = [(name, value) for name, value in headers if name not in dropped]
+    kept.append((b"accept-encoding", b"gzip, deflate"))
+    return kept
 
 
 def response_headers(headers: list[tuple[bytes, bytes]],
                      decoded: bool) -> list[tuple[bytes, bytes]]:
-    dropped = (NOT_FORWARDED - {b"content-length", b"accept-encoding"}) | connection_tokens(
-        headers)
-    if decoded and any(name.lower() == b"content-encoding" for name, _ in headers):
-        dropped |= {b"content-encoding", b"content-length"}  # the client gets it decoded
-    return [(name, value) for name, value in headers if name.lower() not in dropped]
+    """The upstream's headers that go on (``headers`` with their names lowercased)."""
+    dropped = _NOT_PASSED_BACK
+    if any(name == b"connection" for name, _ in headers):
+        dropped = dropped | connection_tokens(headers)
+    if decoded and any(name == b"content-encoding" for name, _ in headers):
+        dropped = dropped | {b"content-encoding", b"content-length"}  # the client gets it decoded
+    return [(name, value) for name, value in headers if name not in dropped]
