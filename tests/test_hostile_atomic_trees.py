@@ -2,11 +2,12 @@
 generated/ byte-identical to the old tree or to the new one, never a mix, and the next run
 removes what the killed one left.
 
-A real tree is copied once; trials then go old -> new and new -> old in turn. Each starts a
-writer process (``sync_tree`` with every file write and copy slowed down, and a pause before
-the old tree is deleted; with the fallback, before each rename too, so that kills land
-between them) and kills it after a random delay spread over the whole write. ``make test``
-runs 12 trials per tree with the exchange and 6 with the fallback; ``make hostile``
+A real tree is copied once (a spread of 120 of its files; `make hostile`: all of them); trials
+then go old -> new and new -> old in turn. Each starts a writer process (``sync_tree`` with
+every file write and copy slowed down, and a pause before the old tree is deleted; with the
+fallback, before each rename too, so that kills land between them) and kills it after a
+random delay spread over the whole write. ``make test`` runs 12 trials per tree with the
+exchange and 6 with the fallback; ``make hostile``
 (WIRESPEC_DEEP=1) runs 200 and 60.
 """
 
@@ -71,12 +72,23 @@ def leftovers(root: Path) -> list[str]:
     return sorted(p.name for p in root.parent.iterdir() if p.name != root.name)
 
 
-def tree_case(name: str) -> tuple[Path, str, dict[str, str]]:
-    """A real tree, its pattern, and a new content: half the files changed, some removed,
-    some added (one in a new folder); files outside the pattern must survive."""
+# the kill trials take this many of a real tree's files, spread over it (`make hostile`: all)
+BOUNDED_FILES = 120
+
+
+def tree_case(name: str, tmp_path: Path) -> tuple[Path, str, dict[str, str], float]:
+    """A real tree (a spread of its files, every one under `make hostile`, copied under
+    ``tmp_path``), its pattern, a new content (half the files changed, some removed, some
+    added, one in a new folder; files outside the pattern must survive), and the delay per
+    file that makes the write last as long as the whole tree's."""
     pattern = "*.json" if name == "schemas" else "*.py"
-    source = ROOT / name
-    files = sorted(str(p.relative_to(source)) for p in source.rglob(pattern))
+    real = ROOT / name
+    every = sorted(str(p.relative_to(real)) for p in real.rglob(pattern))
+    files = every[::max(1, len(every) // scaled(BOUNDED_FILES, len(every)))]
+    source = tmp_path / f"real-{name}"
+    for rel in files:
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(real / rel, source / rel)
     wanted = {rel: (source / rel).read_text(encoding="utf-8") for rel in files}
     for index, rel in enumerate(files):
         if index % 2:
@@ -85,7 +97,7 @@ def tree_case(name: str) -> tuple[Path, str, dict[str, str]]:
             del wanted[rel]
     wanted["added/new" + pattern[1:]] = "1\n"
     wanted["another" + pattern[1:]] = "2\n"
-    return source, pattern, wanted
+    return source, pattern, wanted, PER_FILE_DELAY * len(every) / len(files)
 
 
 def fresh_tree(source: Path, root: Path) -> None:
@@ -99,11 +111,11 @@ def fresh_tree(source: Path, root: Path) -> None:
     (root / "__pycache__" / "stale.cpython-311.pyc").write_bytes(b"\0")
 
 
-def start_writer(root: Path, wanted_file: Path, pattern: str, mode: str) -> subprocess.Popen[str]:
+def start_writer(root: Path, wanted_file: Path, pattern: str, mode: str, delay: float
+                 ) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(ROOT / "codegen" / "_files.py"), str(root),
-         str(wanted_file), pattern,
-         str(PER_FILE_DELAY), mode], stdout=subprocess.PIPE, text=True)
+         str(wanted_file), pattern, str(delay), mode], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     assert process.stdout.readline() == "writing\n"  # imports done: the write starts now
     return process
@@ -120,7 +132,7 @@ def trial(process: subprocess.Popen[str], delay: float) -> None:
 @pytest.mark.parametrize("mode", ["exchange", "fallback"])
 @pytest.mark.parametrize("name", ["schemas", "generated"])
 def test_kill_at_any_point_leaves_old_or_new_and_the_next_run_repairs(tmp_path, name, mode):
-    source, pattern, new_files = tree_case(name)
+    source, pattern, new_files, delay = tree_case(name, tmp_path)
     root = tmp_path / "project" / name
     fresh_tree(source, root)
     first = snapshot(root)
@@ -136,7 +148,7 @@ def test_kill_at_any_point_leaves_old_or_new_and_the_next_run_repairs(tmp_path, 
         wanted_files[-1].write_text(json.dumps(wanted))
 
     started = time.monotonic()  # one unkilled run: how long the whole write takes
-    writer = start_writer(root, wanted_files[1], pattern, mode)
+    writer = start_writer(root, wanted_files[1], pattern, mode, delay)
     assert writer.wait(timeout=120) == 0
     duration = time.monotonic() - started
     assert snapshot(root) == trees[1][1] and leftovers(root) == []
@@ -149,7 +161,7 @@ def test_kill_at_any_point_leaves_old_or_new_and_the_next_run_repairs(tmp_path, 
     points = set()
     for number in range(trials):
         (_, before), (wanted, after) = trees[(number + 1) % 2], trees[number % 2]
-        trial(start_writer(root, wanted_files[number % 2], pattern, mode),
+        trial(start_writer(root, wanted_files[number % 2], pattern, mode, delay),
               rng.uniform(0, duration * 1.1))
         found = snapshot(root)
         left = leftovers(root)
