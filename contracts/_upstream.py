@@ -119,6 +119,7 @@ class _Connection(asyncio.Protocol):
             self._fail(UpstreamError(f"not an HTTP/1.1 answer ({err})"))
 
     def eof_received(self) -> bool:
+        self.lost = True  # the upstream says no more: not to be kept, whatever came before
         if self.has_head and not self.complete and not self._framed:
             self.complete = True  # a body that ends when the connection does
             self._wake()
@@ -173,7 +174,8 @@ class _Connection(asyncio.Protocol):
     # --- the pool's side ---------------------------------------------------------------
 
     def send(self, head: bytes, body: bytes, head_only: bool) -> None:
-        assert self._transport is not None
+        if self._transport is None or self._transport.is_closing():
+            raise UpstreamError("the connection closed")
         self._cancel_idle_timer()
         self._head = head_only
         if body:

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,15 @@ import pytest
 from conftest import ROOT, run_cli
 
 from wirespec.contracts._mock import MockApp
-from wirespec.contracts._proxy import ProxySettings, RunningProxy, running, running_app
+from wirespec.contracts._proxy import (
+    ProxySettings,
+    RunningProxy,
+    _listen,
+    _server,
+    running,
+    running_app,
+)
+from wirespec.contracts._serve import LOOPBACK, in_thread
 from wirespec.mock import MockSettings, RunningMock
 from wirespec.mock import running as running_mock
 from wirespec.validators._sse import validate_stream
@@ -334,6 +343,50 @@ def test_a_gzipped_answer_is_passed_on_decoded_and_checked():
     assert "content-length" not in answer.headers  # the decoded length differs: chunked
     assert answer.json()["object"]
     assert [line["kind"] for line in log.since(0)].count("response") >= 1
+
+
+class Unframed:
+    """The faulty mock, its whole answers without a Content-Length: uvicorn sends them
+    chunked."""
+
+    def __init__(self) -> None:
+        self.mock = MockApp(MockSettings(faults=frozenset({"response-schema"})))
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def unframed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [
+                    (k, v) for k, v in message["headers"] if k != b"content-length"]}
+            await send(message)
+
+        await self.mock(scope, receive, unframed if scope["type"] == "http" else send)
+
+
+def test_a_chunked_answer_is_passed_on_and_checked():
+    log = Log()
+    with running_app(Unframed()) as upstream, running(ProxySettings(upstream.url),
+                                                      log=log) as proxy:
+        completion = openai_client(proxy).chat.completions.create(model=SF, messages=MESSAGES)
+        settle(proxy)
+    assert completion.object == "chat.completion"
+    assert [line["kind"] for line in log.since(0)].count("response") >= 1
+
+
+def test_an_upstream_that_closes_idle_connections(mock):
+    """A server closes a kept-alive connection after a while idle, without a word: the
+    proxy's next request goes on a new connection, not on the closed one."""
+    app = MockApp()
+    server = _server(app)
+    server.config.timeout_keep_alive = 0.1  # seconds; uvicorn's default is 5
+    sock = _listen(LOOPBACK, 0)
+    with in_thread(server, sock, "upstream"), running(ProxySettings(
+            f"http://{LOOPBACK}:{sock.getsockname()[1]}"), log=Log()) as proxy:
+        client = openai_client(proxy)
+        for _ in range(3):
+            completion = client.chat.completions.create(model=SF, messages=MESSAGES)
+            assert completion.object == "chat.completion"
+            time.sleep(0.5)  # the upstream closes the proxy's connection meanwhile
+    assert app.requests == 3
 
 
 # --- streams pass incrementally ---------------------------------------------------------
