@@ -166,6 +166,46 @@ def test_connection_close_is_not_kept(run):
     run(scenario)
 
 
+def test_a_connection_idle_too_long_is_not_reused(run):
+    """Past the idle timeout the upstream may be closing it: a new connection instead."""
+    async def scenario() -> None:
+        async with Server(ok) as server:
+            pool = pool_for(server, idle_timeout=0.1)
+            for _ in range(2):
+                assert await body_of(await pool.request(b"GET", b"/", [], b"")) == b'{"n": 0}'
+                await asyncio.sleep(0.3)
+            await pool.aclose()
+        assert server.connections == 2
+    run(scenario)
+
+
+def test_requests_at_once_each_get_a_connection_kept_for_later(run):
+    async def together(exchange: Exchange) -> None:
+        arrived.append(exchange)
+        if len(arrived) == 5:  # every answer waits until all five requests are in
+            everyone.set()
+        await everyone.wait()
+        await ok(exchange)
+
+    async def scenario() -> None:
+        nonlocal everyone
+        everyone = asyncio.Event()
+        async with Server(together) as server:
+            pool = pool_for(server)
+
+            async def one(n: int) -> bytes:
+                return await body_of(await pool.request(b"POST", b"/", HEADERS, b"x" * n))
+            assert await asyncio.gather(*(one(n) for n in range(5))) == [
+                b'{"n": %d}' % n for n in range(5)]
+            assert await asyncio.gather(*(one(n) for n in range(5)))  # on the kept ones
+            await pool.aclose()
+        assert server.connections == 5
+
+    arrived: list[Exchange] = []
+    everyone: asyncio.Event
+    run(scenario)
+
+
 @pytest.mark.parametrize(("method", "retried"), [(b"GET", True), (b"POST", False)])
 def test_a_kept_connection_closed_unanswered_is_retried_only_when_idempotent(method, retried, run):
     """The server reads the second request on its first connection and hangs up without a
