@@ -203,10 +203,10 @@ class ProxyApp:
     async def _guarded(self, exchange: _Exchange, receive: Receive, send: Send) -> None:
         """Forward, and stop asking the upstream when the client leaves before its answer is
         whole (a stream the client no longer reads costs the caller tokens). The watch starts
-        after ``WATCH_AFTER`` seconds: most answers are whole before then, and a task for
-        each would cost them a tenth of the proxy's time."""
+        after ``WATCH_AFTER`` seconds: most answers are whole before then, and a watching task
+        for every request is a cost they never need."""
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop() if task is None else task.get_loop()
         gone = False
         watcher: asyncio.Task[None] | None = None
 
@@ -264,8 +264,8 @@ class ProxyApp:
 
     async def _pass_on(self, exchange: _Exchange, upstream: Answer, send: Send) -> None:
         decoded = DECODED.issuperset(upstream.codings)  # else passed on as it came, unchecked
-        await send({"type": "http.response.start", "status": upstream.status,
-                    "headers": response_headers(upstream.headers, decoded)})
+        await send({"type": "http.response.start", "status": upstream.status, "headers":
+                    response_headers(upstream.headers, decoded and bool(upstream.codings))})
         check = None
         if decoded and exchange.inbound is not None:
             check = answer_check(exchange.inbound, upstream.status, upstream.content_type,

@@ -186,6 +186,7 @@ NOT_FORWARDED = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                            b"trailers", b"transfer-encoding", b"upgrade", b"host",
                            b"content-length", b"accept-encoding", b"expect"})
 _NOT_PASSED_BACK = NOT_FORWARDED - {b"content-length", b"accept-encoding"}
+_NOT_PASSED_DECODED = _NOT_PASSED_BACK | {b"content-encoding", b"content-length"}
 DECODED = frozenset({b"gzip", b"deflate", b"identity"})  # what the proxy asks for and undoes
 
 
@@ -221,22 +222,26 @@ def connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
             for token in value.split(b",")}
 
 
+def _passed(headers: list[tuple[bytes, bytes]],
+            dropped: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
+    """``headers`` (names lowercased) less ``dropped`` and what Connection names."""
+    kept = [(name, value) for name, value in headers if name not in dropped]
+    if len(kept) < len(headers) and b"connection" in dropped and any(
+            name == b"connection" for name, _ in headers):
+        tokens = connection_tokens(headers)
+        kept = [(name, value) for name, value in kept if name not in tokens]
+    return kept
+
+
 def request_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The caller's headers that go on (an ASGI server gives their names lowercased)."""
-    dropped = NOT_FORWARDED
-    if any(name == b"connection" for name, _ in headers):
-        dropped = dropped | connection_tokens(headers)
-    kept = [(name, value) for name, value in headers if name not in dropped]
+    kept = _passed(headers, NOT_FORWARDED)
     kept.append((b"accept-encoding", b"gzip, deflate"))
     return kept
 
 
 def response_headers(headers: list[tuple[bytes, bytes]],
                      decoded: bool) -> list[tuple[bytes, bytes]]:
-    """The upstream's headers that go on (``headers`` with their names lowercased)."""
-    dropped = _NOT_PASSED_BACK
-    if any(name == b"connection" for name, _ in headers):
-        dropped = dropped | connection_tokens(headers)
-    if decoded and any(name == b"content-encoding" for name, _ in headers):
-        dropped = dropped | {b"content-encoding", b"content-length"}  # the client gets it decoded
-    return [(name, value) for name, value in headers if name not in dropped]
+    """The upstream's headers that go on (``headers`` with their names lowercased);
+    ``decoded``: the body came encoded and goes on decoded, without its coding and length."""
+    return _passed(headers, _NOT_PASSED_DECODED if decoded else _NOT_PASSED_BACK)
