@@ -5,8 +5,9 @@ Both servers run as the commands a user starts (`wirespec mock`, `wirespec proxy
 own process; the load comes from this process (uvloop, raw HTTP/1.1 parsed by httptools, so that
 the client costs as little as it can). Rounds alternate direct and proxied, and the figures pool
 the rounds: added latency at p50 and p99 (proxied minus direct) and the throughput ratio. Then
-where the added time goes: the proxy's checks, measured in this process, and one connection at a
-time (no queueing).
+where the added time goes: one connection at a time (no queueing); the proxy's upstream pool and
+aiohttp's session (the fastest client library measured, docs/decisions.md) to the mock, and the
+proxy's checks, all measured in this process.
 
 Targets (issue 15): added p50 <= 1 ms, p99 <= 5 ms; throughput >= 50% of direct.
 """

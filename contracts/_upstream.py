@@ -20,12 +20,13 @@ import collections
 import re
 import socket
 import ssl
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import cast
 
 import httptools
+
+from ._upstream_codings import BrokenCoding, Decoders
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 600.0  # between two pieces of an answer: an LLM may think for minutes
@@ -33,7 +34,6 @@ IDLE_TIMEOUT = 15.0  # an idle connection is not reused later than this: the ser
 # closing it (aiohttp's keep-alive timeout)
 MAX_IDLE = 100
 HIGH_WATER = 1 << 18  # bytes of an answer read ahead of the caller before reading pauses
-MAX_PIECE = 1 << 20  # the most a decoded piece of an answer may grow to at once
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
 _NOT_TOKEN_SAFE = re.compile(rb"[^\x21-\x7e]")
 
@@ -399,58 +399,14 @@ def _head(method: bytes, target: bytes, authority: bytes, headers: list[tuple[by
 
 async def _decoded(pieces: AsyncIterator[tuple[bytes, bool]],
                    codings: list[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
-    """``pieces`` with their codings undone, last applied first, each output at most
-    ``MAX_PIECE`` bytes at a time (a small piece may inflate to a great deal)."""
-    decoders = [_Decoder(coding) for coding in reversed(codings)]
+    """``pieces`` with their codings undone (see _upstream_codings)."""
+    decoders = Decoders(codings)
     async for piece, more in pieces:
-        outs = _through(decoders, piece, final=not more)
+        try:
+            outs = decoders.feed(piece, final=not more)
+        except BrokenCoding as err:
+            raise UpstreamError(str(err)) from None
         for number, out in enumerate(outs, 1):
             yield out, more or number < len(outs)
         if not more and not outs:
             yield b"", False
-
-
-def _through(decoders: list[_Decoder], data: bytes, final: bool = False) -> list[bytes]:
-    outs = [data]
-    for decoder in decoders:
-        outs = [out for piece in outs for out in decoder.feed(piece)]
-        if final:
-            outs += decoder.flush()
-    return [out for out in outs if out]
-
-
-class _Decoder:
-    """gzip or deflate undone (deflate in zlib's format, or raw as some servers send it)."""
-
-    def __init__(self, coding: bytes) -> None:
-        self._coding = coding
-        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == b"gzip" else
-                                        zlib.MAX_WBITS)
-        self._fed = False
-
-    def feed(self, data: bytes) -> list[bytes]:
-        try:
-            outs = self._inflate(data)
-        except zlib.error:
-            if self._coding != b"deflate" or self._fed:
-                raise self._broken() from None
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no zlib header
-            self._fed = True
-            return self.feed(data)
-        self._fed = self._fed or bool(data)
-        return outs
-
-    def _broken(self) -> UpstreamError:
-        return UpstreamError(f"its {self._coding.decode()} coding is broken")
-
-    def _inflate(self, data: bytes) -> list[bytes]:
-        outs = [self._zlib.decompress(data, MAX_PIECE)]
-        while self._zlib.unconsumed_tail:
-            outs.append(self._zlib.decompress(self._zlib.unconsumed_tail, MAX_PIECE))
-        return outs
-
-    def flush(self) -> list[bytes]:
-        try:
-            return [self._zlib.flush()]
-        except zlib.error:
-            raise self._broken() from None
