@@ -205,7 +205,8 @@ def _would_wait(stream: IO[bytes]) -> bool:
 
 def run(path: str | None, settings: Settings, workers: int) -> int:
     """Check every line of the input; print failures (every line with --all) and the summary."""
-    _ = compiled(settings.model, settings.kind).closed_engine  # once, before workers fork
+    engine = compiled(settings.model, settings.kind)  # compiled once, before workers fork
+    _ = engine.closed_engine, engine.documented_engine
     counts = Counts()
     interrupts = Interrupts()
     with open_input(path) as stream:
