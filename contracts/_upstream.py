@@ -33,6 +33,7 @@ READ_TIMEOUT = 600.0  # between two pieces of an answer: an LLM may think for mi
 IDLE_TIMEOUT = 15.0  # an idle connection is not reused later than this: the server may be
 # closing it (aiohttp's keep-alive timeout)
 MAX_IDLE = 100
+SOON = 1 << 16  # bytes of a body that go on with the head (the head waits for them)
 HIGH_WATER = 1 << 18  # bytes of an answer read ahead of the caller before reading pauses
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
 _NOT_TOKEN_SAFE = re.compile(rb"[^\x21-\x7e]")
@@ -91,6 +92,7 @@ class _Connection(asyncio.Protocol):
         self.codings: list[bytes] = []
         self.content_type = b""
         self._framed = False  # a Content-Length or a chunked coding: not read to close
+        self._soon = False  # a small body is announced: no need to wake for the head alone
         self._head = False  # the request was HEAD: its answer has no body
         self.has_head = False
         self.complete = False
@@ -143,18 +145,24 @@ class _Connection(asyncio.Protocol):
             self.codings += [c.strip().lower() for c in value.split(b",") if c.strip()]
         elif lowered == b"content-type":
             self.content_type = value
-        elif lowered in (b"content-length", b"transfer-encoding"):
+        elif lowered == b"content-length":
+            self._framed = True
+            self._soon = value.isdigit() and 0 < int(value) <= SOON
+        elif lowered == b"transfer-encoding":
             self._framed = True
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
         if 100 <= status < 200:  # an interim answer (103 Early Hints): the real one follows
             self.headers, self.codings, self.content_type, self._framed = [], [], b"", False
+            self._soon = False
             return
         self.status, self.has_head = status, True
         if self._head:  # no body follows, whatever its headers say: the parser cannot know
             self.complete = True
             self._close_transport()
+        elif self._soon:  # the body wakes the caller: one wake-up, not two
+            return
         self._wake()
 
     def on_body(self, body: bytes) -> None:
