@@ -271,6 +271,23 @@ def test_a_chunked_answer_passes_piece_by_piece(run):
     run(scenario)
 
 
+def test_a_small_body_after_its_head(run):
+    """The head of a small answer waits for its body (one wake-up for both): it still comes."""
+    async def slow_body(exchange: Exchange) -> None:
+        exchange.answer(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+        await exchange.writer.drain()
+        await asyncio.sleep(0.2)
+        exchange.answer(b"{}")
+
+    async def scenario() -> None:
+        async with Server(slow_body) as server:
+            pool = pool_for(server)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            assert answer.status == 200 and await body_of(answer) == b"{}"
+            await pool.aclose()
+    run(scenario)
+
+
 def test_a_body_read_to_the_close(run):
     async def unframed(exchange: Exchange) -> None:
         exchange.answer(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"a\": 1}")
