@@ -474,7 +474,7 @@ def test_the_target_keeps_its_encoding_and_escapes_what_http_does_not_allow():
 # --- https ---------------------------------------------------------------------------------
 
 def test_https_with_the_certificate_verified(run):
-    trustme = pytest.importorskip("trustme")  # not a dependency: skipped where it is missing
+    trustme = pytest.importorskip("trustme")  # a dev dependency
     authority = trustme.CA()
     served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert("localhost").configure_cert(served)
