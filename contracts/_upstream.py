@@ -153,7 +153,11 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
-        if 100 <= status < 200:  # an interim answer (103 Early Hints): the real one follows
+        if not 100 <= status <= 599:  # three digits the parser takes, but no status: uvicorn
+            # has no status line for it (a traceback, not an answer)
+            self._fail(UpstreamError(f"not an HTTP/1.1 answer (status {status})"))
+            return
+        if status < 200:  # an interim answer (103 Early Hints): the real one follows
             self.headers, self.codings, self.content_type, self._framed = [], [], b"", False
             self._soon = False
             return
