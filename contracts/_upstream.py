@@ -138,7 +138,13 @@ class _Connection(asyncio.Protocol):
 
     # --- httptools' side ---------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        if self.complete:  # more than its answer: the connection is out of step with us
+            self.reusable = False
+
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.has_head:  # trailers (or a second answer's): never the answer's headers
+            return
         lowered = name.lower()  # as uvicorn writes them on anyway
         self.headers.append((lowered, value))
         if lowered == b"content-encoding":
@@ -152,6 +158,8 @@ class _Connection(asyncio.Protocol):
             self._framed = True
 
     def on_headers_complete(self) -> None:
+        if self.complete:  # a second answer's
+            return
         status = self._parser.get_status_code()
         if not 100 <= status <= 599:  # three digits the parser takes, but no status: uvicorn
             # has no status line for it (a traceback, not an answer)

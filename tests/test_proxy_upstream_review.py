@@ -6,9 +6,11 @@ The servers and the ``run`` fixture are tests/test_proxy_upstream.py's."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import test_proxy_upstream
-from test_proxy_upstream import Exchange, Server, pool_for
+from test_proxy_upstream import Exchange, Server, body_of, ok, pool_for, whole
 
 from wirespec.contracts._upstream import UpstreamError
 
@@ -29,4 +31,48 @@ def test_a_status_outside_100_to_599_is_a_502(status, run):
                 await pool.request(b"GET", b"/", [], b"")
             assert failed.value.status == 502
             await pool.aclose()
+    run(scenario)
+
+
+def test_a_second_answer_in_the_same_read_is_not_taken_for_the_next_one(run):
+    """An upstream that writes more than its answer (a second answer, a body longer than its
+    Content-Length says): the extra bytes must neither change the answer's headers nor be
+    read as the answer to the next request on the connection."""
+    async def two_answers(exchange: Exchange) -> None:
+        if exchange.connection == 1:
+            exchange.answer(whole(b"{}") + b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n"
+                            b"x-injected: 1\r\n\r\nab")
+        else:
+            await ok(exchange)
+
+    async def scenario() -> None:
+        async with Server(two_answers) as server:
+            pool = pool_for(server)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            await asyncio.sleep(0.1)  # every byte of the write has been parsed
+            assert answer.headers == [(b"content-length", b"2")]
+            assert await body_of(answer) == b"{}"
+            assert await body_of(await pool.request(b"POST", b"/", [], b"{}")) == b'{"n": 2}'
+            await pool.aclose()
+        assert server.connections == 2
+    run(scenario)
+
+
+def test_trailers_are_not_headers(run):
+    """A chunked answer's trailers arrive after its head (here in the same read, before the
+    caller has looked at the head): they are not passed on as headers."""
+    async def trailing(exchange: Exchange) -> None:
+        exchange.answer(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                        b"2\r\n{}\r\n0\r\nx-checksum: 1\r\ncontent-encoding: gzip\r\n\r\n")
+
+    async def scenario() -> None:
+        async with Server(trailing) as server:
+            pool = pool_for(server)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            assert answer.headers == [(b"transfer-encoding", b"chunked")]
+            assert answer.codings == []
+            assert await body_of(answer, decode=True) == b"{}"
+            assert await body_of(await pool.request(b"GET", b"/", [], b"")) == b"{}"
+            await pool.aclose()
+        assert server.connections == 1  # kept, trailers and all
     run(scenario)
