@@ -35,6 +35,8 @@ IDLE_TIMEOUT = 15.0  # an idle connection is not reused later than this: the ser
 MAX_IDLE = 100
 SOON = 1 << 16  # bytes of a body that go on with the head (the head waits for them)
 HIGH_WATER = 1 << 18  # bytes of an answer read ahead of the caller before reading pauses
+MAX_HEAD = 1 << 16  # bytes an answer may send in a row with no head, body or end in them
+# (headers, interim answers, trailers): httptools keeps them all, and would until the timeout
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
 _NOT_TOKEN_SAFE = re.compile(rb"[^\x21-\x7e]")
 
@@ -102,6 +104,7 @@ class _Connection(asyncio.Protocol):
         self._pieces: collections.deque[bytes] = collections.deque()
         self._unread = 0
         self._paused = False
+        self._stalled = 0  # bytes since the parser last handed on a head, a body piece, the end
 
     # --- asyncio's side --------------------------------------------------------------
 
@@ -116,12 +119,15 @@ class _Connection(asyncio.Protocol):
             self.close()
             return
         self.received = True
+        self._stalled += len(data)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._fail(UpstreamError("the upstream switched protocols"))
         except httptools.HttpParserError as err:
             self._fail(UpstreamError(f"not an HTTP/1.1 answer ({err})"))
+        if self._stalled > MAX_HEAD:
+            self._fail(UpstreamError(f"over {MAX_HEAD >> 10} KiB of head or trailers"))
 
     def eof_received(self) -> bool:
         self.lost = True  # the upstream says no more: not to be kept, whatever came before
@@ -169,7 +175,7 @@ class _Connection(asyncio.Protocol):
             self.headers, self.codings, self.content_type, self._framed = [], [], b"", False
             self._soon = False
             return
-        self.status, self.has_head = status, True
+        self.status, self.has_head, self._stalled = status, True, 0
         if self._head:  # no body follows, whatever its headers say: the parser cannot know
             self.complete = True
             self._close_transport()
@@ -182,6 +188,7 @@ class _Connection(asyncio.Protocol):
             return
         self._pieces.append(body)
         self._unread += len(body)
+        self._stalled = 0
         if self._unread > HIGH_WATER and not self._paused and self._transport is not None:
             self._paused = True
             self._transport.pause_reading()
@@ -190,7 +197,7 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self.complete or not self.has_head:
             return
-        self.complete = True
+        self.complete, self._stalled = True, 0
         self.reusable = self._parser.should_keep_alive()
         self._wake()
 

@@ -76,3 +76,45 @@ def test_trailers_are_not_headers(run):
             await pool.aclose()
         assert server.connections == 1  # kept, trailers and all
     run(scenario)
+
+
+@pytest.mark.parametrize("flood", ["headers", "one-header", "interim", "trailer"])
+def test_a_head_or_trailer_without_end_is_an_upstream_error(flood, run):
+    """An upstream that sends header after header (or one that never ends, or interim answer
+    after interim answer, or trailers) is cut off after a bounded amount, not held in memory
+    until the read timeout."""
+    line = b"x-filler: " + b"a" * 1000 + b"\r\n"
+    starts = {"headers": b"HTTP/1.1 200 OK\r\n", "one-header": b"HTTP/1.1 200 OK\r\nx-a: ",
+              "interim": b"", "trailer": b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n"
+                                         b"\r\n2\r\n{}\r\n0\r\n"}
+    repeated = {"headers": line, "one-header": b"a" * 1000,
+                "interim": b"HTTP/1.1 103 Early Hints\r\n" + line + b"\r\n",
+                "trailer": line}[flood]
+
+    async def flooding(exchange: Exchange) -> None:
+        exchange.answer(starts[flood])
+        for _ in range(20_000):  # 20 MB
+            exchange.answer(repeated)
+            await exchange.writer.drain()
+
+    async def scenario() -> None:
+        async with Server(flooding) as server:
+            pool = pool_for(server)
+            with pytest.raises(UpstreamError, match="head or trailers"):
+                await body_of(await pool.request(b"GET", b"/", [], b""))
+            await pool.aclose()
+    run(scenario)
+
+
+def test_a_large_head_within_the_bound_passes(run):
+    """Cookies and the like: 48 KiB of headers in reads of any size is still an answer."""
+    async def large_head(exchange: Exchange) -> None:
+        exchange.answer(whole(b"{}", *[b"x-filler-%d: %s" % (n, b"a" * 1000) for n in range(48)]))
+
+    async def scenario() -> None:
+        async with Server(large_head) as server:
+            pool = pool_for(server)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            assert len(answer.headers) == 49 and await body_of(answer) == b"{}"
+            await pool.aclose()
+    run(scenario)
