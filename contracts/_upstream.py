@@ -234,6 +234,8 @@ class _Connection(asyncio.Protocol):
 
     def idle(self) -> None:
         """Kept for the next request."""
+        if self._paused and self._transport is not None:  # an answer whole but left unread
+            self._transport.resume_reading()
         self._begin()
         self.idle_since = self._loop.time()
 

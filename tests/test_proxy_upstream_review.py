@@ -12,7 +12,7 @@ import pytest
 import test_proxy_upstream
 from test_proxy_upstream import Exchange, Server, body_of, ok, pool_for, whole
 
-from wirespec.contracts._upstream import UpstreamError
+from wirespec.contracts._upstream import HIGH_WATER, UpstreamError
 
 run = test_proxy_upstream.run  # the fixture: each scenario on asyncio's loop and on uvloop's
 
@@ -117,4 +117,31 @@ def test_a_large_head_within_the_bound_passes(run):
             answer = await pool.request(b"GET", b"/", [], b"")
             assert len(answer.headers) == 49 and await body_of(answer) == b"{}"
             await pool.aclose()
+    run(scenario)
+
+
+def test_an_answer_abandoned_while_reading_was_paused_leaves_no_paused_connection(run):
+    """The whole answer is in, its last read past the high-water mark (reading paused), and
+    the caller leaves without reading it (a client that left): the connection may be kept,
+    but not with its reading paused, or the next request on it would wait for ever."""
+    size = HIGH_WATER + 1  # the read that crosses the mark is the one that ends the body
+
+    async def large_then_small(exchange: Exchange) -> None:
+        if len(server.requests) == 1:
+            exchange.answer(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size)
+            exchange.answer(bytes(size))
+        else:
+            await ok(exchange)
+
+    async def scenario() -> None:
+        nonlocal server
+        async with Server(large_then_small) as server:
+            pool = pool_for(server, read_timeout=5.0)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            await asyncio.sleep(0.3)  # the body arrives; nobody reads it
+            answer.close()
+            assert await body_of(await pool.request(b"GET", b"/", [], b"")) == b'{"n": 0}'
+            await pool.aclose()
+
+    server: Server
     run(scenario)
