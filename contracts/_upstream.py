@@ -428,14 +428,18 @@ def _head(method: bytes, target: bytes, authority: bytes, headers: list[tuple[by
 
 async def _decoded(pieces: AsyncIterator[tuple[bytes, bool]],
                    codings: list[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
-    """``pieces`` with their codings undone (see _upstream_codings)."""
-    decoders = Decoders(codings)
-    async for piece, more in pieces:
-        try:
+    """``pieces`` with their codings undone (see _upstream_codings), each decoded piece made
+    once the caller has taken the one before."""
+    try:
+        decoders = Decoders(codings)
+        async for piece, more in pieces:
             outs = decoders.feed(piece, final=not more)
-        except BrokenCoding as err:
-            raise UpstreamError(str(err)) from None
-        for number, out in enumerate(outs, 1):
-            yield out, more or number < len(outs)
-        if not more and not outs:
-            yield b"", False
+            out = next(outs, None)
+            if out is None and not more:
+                yield b"", False
+            while out is not None:
+                following = next(outs, None)  # one ahead: is this the last?
+                yield out, more or following is not None
+                out = following
+    except BrokenCoding as err:
+        raise UpstreamError(str(err)) from None

@@ -1,12 +1,15 @@
 """Content codings undone as an answer passes (gzip and deflate, the ones the proxy asks
-the upstream for): a piece at a time, each output at most ``MAX_PIECE`` bytes, because a small
-piece may inflate to a great deal."""
+the upstream for): a piece at a time, each output at most ``MAX_PIECE`` bytes and made only
+when the one before has been taken, because a small piece may inflate to a great deal (a
+deflate stream to a thousand times its size, each coding more)."""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable, Iterator
 
 MAX_PIECE = 1 << 20  # the most a decoded piece of an answer may grow to at once
+MAX_CODINGS = 5  # codings undone in a chain, as urllib3 allows: each costs every byte a pass
 
 
 class BrokenCoding(ValueError):
@@ -17,17 +20,17 @@ class Decoders:
     """``codings`` as the Content-Encoding header lists them, undone last applied first."""
 
     def __init__(self, codings: list[bytes]) -> None:
+        if len(codings) > MAX_CODINGS:
+            raise BrokenCoding(f"more than {MAX_CODINGS} content codings")
         self._decoders = [_Decoder(coding) for coding in reversed(codings)]
 
-    def feed(self, data: bytes, final: bool = False) -> list[bytes]:
-        """What ``data`` decodes to (``final``: the last of the answer); BrokenCoding when it
-        does not."""
-        outs = [data]
+    def feed(self, data: bytes, final: bool = False) -> Iterator[bytes]:
+        """What ``data`` decodes to, as it is taken (``final``: the last of the answer);
+        BrokenCoding when it does not."""
+        outs: Iterable[bytes] = (data,)
         for decoder in self._decoders:
-            outs = [out for piece in outs for out in decoder.feed(piece)]
-            if final:
-                outs += decoder.flush()
-        return [out for out in outs if out]
+            outs = decoder.decode(outs, final)
+        return (out for out in outs if out)
 
 
 class _Decoder:
@@ -39,29 +42,35 @@ class _Decoder:
                                         zlib.MAX_WBITS)
         self._fed = False
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def decode(self, pieces: Iterable[bytes], final: bool) -> Iterator[bytes]:
+        for piece in pieces:
+            yield from self.feed(piece)
+        if final:
+            yield self.flush()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
         try:
-            outs = self._inflate(data)
+            first = self._zlib.decompress(data, MAX_PIECE)
         except zlib.error:
             if self._coding != b"deflate" or self._fed:
                 raise self._broken() from None
             self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no zlib header
             self._fed = True
-            return self.feed(data)
+            yield from self.feed(data)
+            return
         self._fed = self._fed or bool(data)
-        return outs
+        yield first
+        while self._zlib.unconsumed_tail:
+            try:
+                yield self._zlib.decompress(self._zlib.unconsumed_tail, MAX_PIECE)
+            except zlib.error:
+                raise self._broken() from None
 
-    def flush(self) -> list[bytes]:
+    def flush(self) -> bytes:
         try:
-            return [self._zlib.flush()]
+            return self._zlib.flush()
         except zlib.error:
             raise self._broken() from None
-
-    def _inflate(self, data: bytes) -> list[bytes]:
-        outs = [self._zlib.decompress(data, MAX_PIECE)]
-        while self._zlib.unconsumed_tail:
-            outs.append(self._zlib.decompress(self._zlib.unconsumed_tail, MAX_PIECE))
-        return outs
 
     def _broken(self) -> BrokenCoding:
         return BrokenCoding(f"its {self._coding.decode()} coding is broken")

@@ -7,12 +7,15 @@ The servers and the ``run`` fixture are tests/test_proxy_upstream.py's."""
 from __future__ import annotations
 
 import asyncio
+import gzip
+import tracemalloc
 
 import pytest
 import test_proxy_upstream
 from test_proxy_upstream import Exchange, Server, body_of, ok, pool_for, whole
 
 from wirespec.contracts._upstream import HIGH_WATER, UpstreamError
+from wirespec.contracts._upstream_codings import MAX_PIECE
 
 run = test_proxy_upstream.run  # the fixture: each scenario on asyncio's loop and on uvloop's
 
@@ -144,4 +147,56 @@ def test_an_answer_abandoned_while_reading_was_paused_leaves_no_paused_connectio
             await pool.aclose()
 
     server: Server
+    run(scenario)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_a_decompression_bomb_is_decoded_a_piece_at_a_time(layers, run):
+    """64 MiB of zeros in about 64 KiB (or, gzipped twice, in a few hundred bytes): the
+    decoded pieces come one at a time as the caller asks, never all of a read at once."""
+    size = 64 << 20
+    packed = bytes(size)
+    for _ in range(layers):
+        packed = gzip.compress(packed)
+    said = b", ".join([b"gzip"] * layers)
+
+    async def bomb(exchange: Exchange) -> None:
+        exchange.answer(whole(packed, b"content-encoding: " + said))
+
+    async def scenario() -> tuple[int, int]:
+        async with Server(bomb) as server:
+            pool = pool_for(server)
+            answer = await pool.request(b"GET", b"/", [], b"")
+            total = 0
+            tracemalloc.start()
+            try:
+                async for piece, _more in answer.chunks(decode=True):
+                    assert len(piece) <= MAX_PIECE
+                    total += len(piece)
+                    del piece
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            answer.close()
+            await pool.aclose()
+        return total, peak
+
+    total, peak = run(scenario)
+    print(f"decoded {total >> 20} MiB, peak {peak / (1 << 20):.1f} MiB")
+    assert total == size and peak < 8 * MAX_PIECE
+
+
+def test_a_chain_of_codings_is_bounded(run):
+    """Content-Encoding: gzip, gzip, ... a thousand times: a decoder each would cost memory
+    and time for every byte; past a few the answer is refused (as urllib3 refuses it)."""
+    async def chained(exchange: Exchange) -> None:
+        exchange.answer(whole(gzip.compress(b"{}"), b"content-encoding: " +
+                              b", ".join([b"gzip"] * 1000)))
+
+    async def scenario() -> None:
+        async with Server(chained) as server:
+            pool = pool_for(server)
+            with pytest.raises(UpstreamError, match="codings"):
+                await body_of(await pool.request(b"GET", b"/", [], b""), decode=True)
+            await pool.aclose()
     run(scenario)
