@@ -43,7 +43,8 @@ from ._proxy_routes import (
 )
 from ._redact import Redactor
 from ._serve import LOOPBACK, ServeError, _uvicorn, announce_base_urls, bind, in_thread
-from ._upstream import Answer, Pool, UpstreamError
+from ._upstream import Answer, Pool
+from ._upstream_request import UpstreamError
 from ._wire import WIRE_FORMATS, Rejection, WireFormat
 
 Mode = Literal["enforce", "report"]

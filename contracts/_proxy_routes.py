@@ -27,7 +27,7 @@ from wirespec.validators._sse import StreamChecker
 
 from ._mock import MockApp, _code, _Refused, _request_id
 from ._serve import ServeError
-from ._upstream import Origin
+from ._upstream_request import Origin
 from ._wire import Rejection, WireFormat
 
 

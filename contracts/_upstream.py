@@ -11,22 +11,25 @@ unread; ``https://`` through asyncio's ssl with the system's certificates verifi
 connection kept only when its answer was read to the end and both sides keep it alive, and
 not reused once idle for ``IDLE_TIMEOUT``. Requests made in one turn of the loop are written
 together at its end, so that the upstream finds them together instead of waking for each.
+What an upstream sends is bounded: ``MAX_HEAD`` bytes of head or trailers in a row, content
+codings undone lazily in pieces of at most 1 MiB and no more than five in a chain
+(_upstream_codings), bytes past the end of an answer never read as the next one. Requests are
+made of _upstream_request's parts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import re
 import socket
 import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import cast
 
 import httptools
 
-from ._upstream_codings import BrokenCoding, Decoders
+from ._upstream_codings import decoded
+from ._upstream_request import Origin, UpstreamError, request_head, tls_context
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 600.0  # between two pieces of an answer: an LLM may think for minutes
@@ -38,41 +41,6 @@ HIGH_WATER = 1 << 18  # bytes of an answer read ahead of the caller before readi
 MAX_HEAD = 1 << 16  # bytes an answer may send in a row with no head, body or end in them
 # (headers, interim answers, trailers): httptools keeps them all, and would until the timeout
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
-_NOT_TOKEN_SAFE = re.compile(rb"[^\x21-\x7e]")
-
-
-class UpstreamError(Exception):
-    """The upstream did not answer, or its answer broke off: ``status`` is what the proxy
-    answers in its place (504 when it timed out, 502 otherwise)."""
-
-    def __init__(self, reason: str, status: int = 502) -> None:
-        super().__init__(reason)
-        self.reason, self.status = reason, status
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where the connections go: ``scheme://host:port``, and the prefix of every target."""
-
-    scheme: str
-    host: str  # as connected to (an IPv6 address without brackets)
-    port: int
-    authority: bytes  # the Host header
-    prefix: bytes  # the upstream URL's path, before the caller's own
-
-    def target(self, raw: bytes) -> bytes:
-        """The request target as sent upstream (bytes HTTP does not allow there escaped)."""
-        target = self.prefix + raw
-        if _NOT_TOKEN_SAFE.search(target):
-            target = _NOT_TOKEN_SAFE.sub(lambda found: b"%%%02X" % found[0][0], target)
-        return target
-
-
-def tls_context() -> ssl.SSLContext:
-    """The system's certificates, the host name checked, HTTP/1.1 offered (as aiohttp)."""
-    context = ssl.create_default_context()
-    context.set_alpn_protocols(["http/1.1"])
-    return context
 
 
 class _Connection(asyncio.Protocol):
@@ -292,7 +260,7 @@ class Answer:
         last says False); ``decode``: gzip and deflate undone."""
         pieces = self._connection.pieces()
         codings = [c for c in self.codings if c != b"identity"]
-        return _decoded(pieces, codings) if decode and codings else pieces
+        return decoded(pieces, codings) if decode and codings else pieces
 
     def close(self) -> None:
         """The connection back to the pool when the answer was read to its end and both
@@ -324,7 +292,8 @@ class Pool:
         """Send a request (``headers`` without Host and Content-Length: the pool sets them)
         and wait for its answer's head. A request that met a kept connection the upstream
         had just closed is sent again on a new one when it is idempotent (as aiohttp)."""
-        head = _head(method, self.origin.target(target), self.origin.authority, headers, body)
+        head = request_head(method, self.origin.target(target), self.origin.authority, headers,
+                            body)
         while (connection := self._kept()) is not None:
             try:
                 return await self._exchange(connection, method, head, body)
@@ -408,38 +377,3 @@ class Pool:
         for connection in list(self._open):
             connection.close()
         await asyncio.sleep(0)  # the transports' close callbacks run
-
-
-def _head(method: bytes, target: bytes, authority: bytes, headers: list[tuple[bytes, bytes]],
-          body: bytes) -> bytes:
-    lines = [method, b" ", target, b" HTTP/1.1\r\nhost: ", authority, b"\r\n"]
-    for name, value in headers:
-        lines += [name, b": ", value, b"\r\n"]
-    length = bool(body) or method in (b"POST", b"PUT", b"PATCH")
-    if length:
-        lines += [b"content-length: ", b"%d" % len(body), b"\r\n"]
-    lines.append(b"\r\n")
-    head = b"".join(lines)
-    breaks = 3 + len(headers) + length  # one a line: a header's own would split it
-    if head.count(b"\n") != breaks or head.count(b"\r") != breaks:
-        raise UpstreamError("a header carries a line break")  # never from an HTTP server
-    return head
-
-
-async def _decoded(pieces: AsyncIterator[tuple[bytes, bool]],
-                   codings: list[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
-    """``pieces`` with their codings undone (see _upstream_codings), each decoded piece made
-    once the caller has taken the one before."""
-    try:
-        decoders = Decoders(codings)
-        async for piece, more in pieces:
-            outs = decoders.feed(piece, final=not more)
-            out = next(outs, None)
-            if out is None and not more:
-                yield b"", False
-            while out is not None:
-                following = next(outs, None)  # one ahead: is this the last?
-                yield out, more or following is not None
-                out = following
-    except BrokenCoding as err:
-        raise UpstreamError(str(err)) from None

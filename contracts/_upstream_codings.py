@@ -6,7 +6,9 @@ deflate stream to a thousand times its size, each coding more)."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+
+from ._upstream_request import UpstreamError
 
 MAX_PIECE = 1 << 20  # the most a decoded piece of an answer may grow to at once
 MAX_CODINGS = 5  # codings undone in a chain, as urllib3 allows: each costs every byte a pass
@@ -74,3 +76,22 @@ class _Decoder:
 
     def _broken(self) -> BrokenCoding:
         return BrokenCoding(f"its {self._coding.decode()} coding is broken")
+
+
+async def decoded(pieces: AsyncIterator[tuple[bytes, bool]],
+                   codings: list[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
+    """``pieces`` with their codings undone , each decoded piece made
+    once the caller has taken the one before."""
+    try:
+        decoders = Decoders(codings)
+        async for piece, more in pieces:
+            outs = decoders.feed(piece, final=not more)
+            out = next(outs, None)
+            if out is None and not more:
+                yield b"", False
+            while out is not None:
+                following = next(outs, None)  # one ahead: is this the last?
+                yield out, more or following is not None
+                out = following
+    except BrokenCoding as err:
+        raise UpstreamError(str(err)) from None

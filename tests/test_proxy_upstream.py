@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from wirespec.contracts._proxy_routes import upstream_origin
-from wirespec.contracts._upstream import HIGH_WATER, Answer, Origin, Pool, UpstreamError
+from wirespec.contracts._upstream import HIGH_WATER, Answer, Pool
+from wirespec.contracts._upstream_request import Origin, UpstreamError
 
 WAIT = 20.0  # seconds a "does not hang" bound allows; never a measure of speed
 Handler = Callable[["Exchange"], Awaitable[None]]

@@ -14,8 +14,9 @@ import pytest
 import test_proxy_upstream
 from test_proxy_upstream import Exchange, Server, body_of, ok, pool_for, whole
 
-from wirespec.contracts._upstream import HIGH_WATER, UpstreamError
+from wirespec.contracts._upstream import HIGH_WATER
 from wirespec.contracts._upstream_codings import MAX_PIECE
+from wirespec.contracts._upstream_request import UpstreamError
 
 run = test_proxy_upstream.run  # the fixture: each scenario on asyncio's loop and on uvloop's
 
