@@ -46,6 +46,18 @@ def _named(node: Any) -> tuple[set[str], bool]:
     return names, node.get("additionalProperties") is False and not branches
 
 
+def _named_at(nodes: list[Any]) -> tuple[set[str], bool]:
+    """The member names the schema nodes at one place document, and whether any of them lets
+    the others through (a member none names is then unknown, not refused by the schema)."""
+    names: set[str] = set()
+    open_somewhere = False
+    for node in nodes:
+        named, refused = _named(node)
+        names |= named
+        open_somewhere = open_somewhere or not refused
+    return names, open_somewhere
+
+
 def documented_skeleton(schema: Any) -> Any:
     """A schema that accepts a value exactly when :func:`unknown_members` finds nothing in it,
     whatever its values: the walk's places and the names documented at each (the union over
@@ -58,12 +70,7 @@ def documented_skeleton(schema: Any) -> Any:
 def _skeleton(nodes: list[Any]) -> Any:
     if not nodes or any(node is True or node == {} for node in nodes):
         return True  # as _walk: any value is documented here
-    names: set[str] = set()
-    open_somewhere = False
-    for node in nodes:
-        named, refused = _named(node)
-        names |= named
-        open_somewhere = open_somewhere or not refused
+    names, open_somewhere = _named_at(nodes)
     result: dict[str, Any] = {}
     if names:
         result["properties"] = {name: _skeleton([s for node in nodes
@@ -147,12 +154,7 @@ def _walk(nodes: list[Any], value: Any, pointer: str, pattern: str,
     if any(node is True or node == {} for node in nodes) or not nodes:
         return  # any value is documented here
     if isinstance(value, dict):
-        names: set[str] = set()
-        open_somewhere = False
-        for node in nodes:
-            named, refused = _named(node)
-            names |= named
-            open_somewhere = open_somewhere or not refused
+        names, open_somewhere = _named_at(nodes)
         for name, member in value.items():
             at, at_pattern = f"{pointer}/{escape(name)}", f"{pattern}/{escape(name)}"
             if name not in names:
