@@ -42,17 +42,22 @@ class CompiledSchema:
         return bool(self.engine.is_valid(payload))
 
     @functools.cached_property
+    def skeleton(self) -> Any:
+        """The schema of "no unknown member" (see _undocumented.documented_skeleton)."""
+        return documented_skeleton(self.schema)
+
+    @functools.cached_property
     def closed_engine(self) -> Any:
-        """The engine that accepts a payload exactly when it names no unknown member (see
-        _undocumented.documented_skeleton): whatever its values, valid or not."""
-        return engine_for(documented_skeleton(self.schema))
+        """The engine that accepts a payload exactly when it names no unknown member,
+        whatever its values, valid or not."""
+        return engine_for(self.skeleton)
 
     @functools.cached_property
     def documented_engine(self) -> Any:
         """One engine for the usual payload: valid, and naming no unknown member (the schema
         and the skeleton together, so the payload crosses into Rust once)."""
         schema = {key: value for key, value in self.schema.items() if key != "$schema"}
-        return engine_for({"allOf": [schema, documented_skeleton(self.schema)]})
+        return engine_for({"allOf": [schema, self.skeleton]})
 
     @functools.cached_property
     def limit_notes(self) -> list[ValidationError]:
