@@ -20,7 +20,7 @@ class Choice(BaseModel):
         extra="allow",
     )
     message: Annotated[Message | MISSING, Field(title="Message")] = MISSING
-    finish_reason: Literal["stop", "eos", "length", "tool_calls"] | MISSING = MISSING
+    finish_reason: Literal["stop", "eos", "length", "tool_calls"] | MISSING | None = MISSING
 
 
 class Function(BaseModel):

@@ -206,6 +206,34 @@ def test_page_stream_error_and_done(page):
     assert "any of them" in error["x-source"]["inferred"]
 
 
+def test_a_streamed_finish_reason_is_null_until_the_last_chunk():
+    """The page gives a chunk the response's choice (finish_reason a string of four values);
+    an OpenAI-compatible stream, which its data: [DONE] marks, sends null before the last
+    chunk. Read so and marked inferred, as the older pages' reading has it; the response
+    keeps the page's own type."""
+    from wirespec.validators._sse import StreamChecker
+
+    model = "siliconflow:Qwen/Qwen2.5-7B-Instruct"
+    reason = json.loads((ROOT / "schemas/siliconflow/Qwen__Qwen2.5-7B-Instruct.stream.json")
+                        .read_text())["properties"]["choices"]["items"]["properties"][
+                            "finish_reason"]
+    assert reason["type"] == ["string", "null"] and reason["enum"][-1] is None
+    assert "OpenAI-compatible streaming" in reason["x-source"]["inferred"]
+    answer = json.loads((ROOT / "schemas/siliconflow/Qwen__Qwen2.5-7B-Instruct.response.json")
+                        .read_text())
+    assert answer["properties"]["choices"]["items"]["properties"]["finish_reason"][
+        "type"] == "string"
+    chunks = [{"id": "1", "object": "chat.completion.chunk", "choices": [
+        {"index": 0, "delta": {"content": text}, "finish_reason": reason}]}
+        for text, reason in (("Hel", None), ("lo", None), ("", "stop"))]
+    checker = StreamChecker(model)
+    stream = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
+    assert checker.feed(stream + b"data: [DONE]\n\n") == [] and checker.close() == []
+    late = StreamChecker(model)  # a reason the page does not list is still refused
+    chunks[-1]["choices"][0]["finish_reason"] = "halted"
+    assert late.feed(b"data: " + json.dumps(chunks[-1]).encode() + b"\n\n")
+
+
 # --- SiliconFlow's 2024 standalone spec ----------------------------------------------------
 
 SPEC_FACTS = [

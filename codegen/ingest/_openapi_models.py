@@ -70,6 +70,29 @@ def _for_model(request: dict[str, Any], alternatives: list[str], doc: SourceDocu
     return schema
 
 
+STREAMED_REASON = ("finish_reason is null in every chunk before the last (OpenAI-compatible "
+                   "streaming, which this stream's data: [DONE] marks); the page gives a chunk "
+                   "the response's choice, whose finish_reason is always set")
+
+
+def _null_until_the_last_chunk(stream: dict[str, Any]) -> None:
+    """A chunk's ``choices[].finish_reason`` may be null, as the reading of the older pages
+    has it (flattened_values): marked inferred where the page types it."""
+    choices = stream.get("properties", {}).get("choices")
+    items = choices.get("items") if isinstance(choices, dict) else None
+    properties = items.get("properties") if isinstance(items, dict) else None
+    reason = properties.get("finish_reason") if isinstance(properties, dict) else None
+    if not isinstance(reason, dict) or not ("type" in reason or "enum" in reason):
+        return
+    declared = reason.get("type")
+    if isinstance(declared, str | list):
+        names = [declared] if isinstance(declared, str) else list(declared)
+        reason["type"] = names if "null" in names else [*names, "null"]
+    if isinstance(reason.get("enum"), list) and None not in reason["enum"]:
+        reason["enum"] = [*reason["enum"], None]
+    reason["x-source"] = {**(reason.get("x-source") or {}), "inferred": STREAMED_REASON}
+
+
 def read_openapi(doc: SourceDocument, provider: str) -> DocumentReading:
     read = openapi.read(doc)
     notes: list[str] = []
@@ -84,6 +107,7 @@ def read_openapi(doc: SourceDocument, provider: str) -> DocumentReading:
         if "stream" in kinds and any(s.kind == "stream" and DONE in s.text
                                      for s in operation.samples):
             kinds["stream"]["x-stream-terminator"] = DONE
+            _null_until_the_last_chunk(kinds["stream"])
         alternatives: dict[str, list[str]] = {}
         lines: dict[str, int] = {}
         for mention in operation.models:
