@@ -70,9 +70,12 @@ class _Decoder:
 
     def flush(self) -> bytes:
         try:
-            return self._zlib.flush()
+            rest = self._zlib.flush()
         except zlib.error:
             raise self._broken() from None
+        if self._fed and not self._zlib.eof:  # cut short: what came is not the whole body
+            raise self._broken()
+        return rest
 
     def _broken(self) -> BrokenCoding:
         return BrokenCoding(f"its {self._coding.decode()} coding is broken")

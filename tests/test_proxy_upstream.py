@@ -406,9 +406,13 @@ def test_encoded_answers_are_decoded_when_asked(coding, run):
     run(scenario)
 
 
-def test_a_broken_coding_is_an_upstream_error(run):
+@pytest.mark.parametrize("coded", [b"not gzip at all", gzip.compress(b"pizza " * 999)[:-20]],
+                         ids=["not gzip", "a gzip stream cut short"])
+def test_a_broken_coding_is_an_upstream_error(coded, run):
+    """A body that is not its coding, or whose coding stops before its end (the framing says
+    the body is whole, the gzip stream says it is not), is never passed on as complete."""
     async def broken(exchange: Exchange) -> None:
-        exchange.answer(whole(b"not gzip at all", b"content-encoding: gzip"))
+        exchange.answer(whole(coded, b"content-encoding: gzip"))
 
     async def scenario() -> None:
         async with Server(broken) as server:
