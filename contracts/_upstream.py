@@ -250,8 +250,9 @@ class Answer:
 
     def __init__(self, pool: Pool, connection: _Connection) -> None:
         self._pool, self._connection = pool, connection
+        self._closed = False
         self.status = connection.status
-        self.headers = connection.headers  # as received: names in their own case
+        self.headers = connection.headers  # as received, names lowercased
         self.codings = connection.codings  # Content-Encoding's codings, lowercased
         self.content_type = connection.content_type.decode("latin-1")
 
@@ -264,7 +265,11 @@ class Answer:
 
     def close(self) -> None:
         """The connection back to the pool when the answer was read to its end and both
-        sides keep it alive; closed otherwise (a caller that left, a broken answer)."""
+        sides keep it alive; closed otherwise (a caller that left, a broken answer). Once: by
+        a second call the connection may be another request's."""
+        if self._closed:
+            return
+        self._closed = True
         connection = self._connection
         if connection.complete and connection.reusable and not connection.lost:
             self._pool.release(connection)

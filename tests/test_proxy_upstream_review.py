@@ -201,3 +201,19 @@ def test_a_chain_of_codings_is_bounded(run):
                 await body_of(await pool.request(b"GET", b"/", [], b""), decode=True)
             await pool.aclose()
     run(scenario)
+
+
+def test_an_answer_closed_twice_leaves_the_next_request_on_its_connection_alone(run):
+    """The first close hands the connection back; a second (a caller's cleanup that runs
+    again) must not close it under the request that took it meanwhile."""
+    async def scenario() -> None:
+        async with Server(ok) as server:
+            pool = pool_for(server)
+            first = await pool.request(b"GET", b"/", [], b"")
+            assert await body_of(first) == b"{\"n\": 0}"  # read, and closed once
+            second = await pool.request(b"GET", b"/", [], b"")
+            first.close()
+            assert await body_of(second) == b"{\"n\": 0}"
+            assert server.connections == 1
+            await pool.aclose()
+    run(scenario)
