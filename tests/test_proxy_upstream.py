@@ -102,6 +102,17 @@ async def body_of(answer: Answer, decode: bool = False) -> bytes:
     return b"".join(pieces)
 
 
+async def one_get(handler: Handler, decode: bool = False) -> bytes:
+    """The body of one GET to a server that answers with ``handler`` (what the pool raises,
+    raised), the pool closed after."""
+    async with Server(handler) as server:
+        pool = pool_for(server)
+        try:
+            return await body_of(await pool.request(b"GET", b"/", [], b""), decode=decode)
+        finally:
+            await pool.aclose()
+
+
 HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -294,12 +305,7 @@ def test_a_body_read_to_the_close(run):
         exchange.answer(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"a\": 1}")
         exchange.close_after = True
 
-    async def scenario() -> None:
-        async with Server(unframed) as server:
-            pool = pool_for(server)
-            assert await body_of(await pool.request(b"GET", b"/", [], b"")) == b'{"a": 1}'
-            await pool.aclose()
-    run(scenario)
+    assert run(lambda: one_get(unframed)) == b'{"a": 1}'
 
 
 def test_an_answer_that_breaks_off_is_an_upstream_error_after_what_came(run):
@@ -414,13 +420,8 @@ def test_a_broken_coding_is_an_upstream_error(coded, run):
     async def broken(exchange: Exchange) -> None:
         exchange.answer(whole(coded, b"content-encoding: gzip"))
 
-    async def scenario() -> None:
-        async with Server(broken) as server:
-            pool = pool_for(server)
-            with pytest.raises(UpstreamError, match="gzip"):
-                await body_of(await pool.request(b"GET", b"/", [], b""), decode=True)
-            await pool.aclose()
-    run(scenario)
+    with pytest.raises(UpstreamError, match="gzip"):
+        run(lambda: one_get(broken, decode=True))
 
 
 # --- failures ------------------------------------------------------------------------------
