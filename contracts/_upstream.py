@@ -58,11 +58,7 @@ class _Connection(asyncio.Protocol):
     def _begin(self) -> None:
         """Ready for the next answer."""
         self.status = 0
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.codings: list[bytes] = []
-        self.content_type = b""
-        self._framed = False  # a Content-Length or a chunked coding: not read to close
-        self._soon = False  # a small body is announced: no need to wake for the head alone
+        self._no_head_yet()
         self._head = False  # the request was HEAD: its answer has no body
         self.has_head = False
         self.complete = False
@@ -73,6 +69,14 @@ class _Connection(asyncio.Protocol):
         self._unread = 0
         self._paused = False
         self._stalled = 0  # bytes since the parser last handed on a head, a body piece, the end
+
+    def _no_head_yet(self) -> None:
+        """What an answer's head says, before one (again after an interim answer's)."""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.codings: list[bytes] = []
+        self.content_type = b""
+        self._framed = False  # a Content-Length or a chunked coding: not read to close
+        self._soon = False  # a small body is announced: no need to wake for the head alone
 
     # --- asyncio's side --------------------------------------------------------------
 
@@ -140,8 +144,7 @@ class _Connection(asyncio.Protocol):
             self._fail(UpstreamError(f"not an HTTP/1.1 answer (status {status})"))
             return
         if status < 200:  # an interim answer (103 Early Hints): the real one follows
-            self.headers, self.codings, self.content_type, self._framed = [], [], b"", False
-            self._soon = False
+            self._no_head_yet()
             return
         self.status, self.has_head, self._stalled = status, True, 0
         if self._head:  # no body follows, whatever its headers say: the parser cannot know
